@@ -1,0 +1,63 @@
+import type {
+	IAuthenticateGeneric,
+	ICredentialTestRequest,
+	ICredentialType,
+	INodeProperties,
+	Icon,
+} from 'n8n-workflow';
+
+export class MiniToolAiApi implements ICredentialType {
+	name = 'miniToolAiApi';
+
+	displayName = 'MiniToolAI API';
+
+	icon: Icon = { light: 'file:../icons/minitoolai.svg', dark: 'file:../icons/minitoolai.dark.svg' };
+
+	documentationUrl = 'https://github.com/minitoolai/n8n-nodes-minitoolai#credentials';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'API Key',
+			name: 'apiKey',
+			type: 'string',
+			typeOptions: { password: true },
+			required: true,
+			default: '',
+			description: 'Your MiniToolAI API key, from your account on minitoolai.com',
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: 'https://minitoolai.com',
+			description:
+				'Leave as is unless you go through a proxy or use the local MiniToolAI emulator (e.g. http://127.0.0.1:8787)',
+		},
+	];
+
+	authenticate: IAuthenticateGeneric = {
+		type: 'generic',
+		properties: {
+			headers: {
+				Authorization: '=Bearer {{$credentials.apiKey}}',
+			},
+		},
+	};
+
+	// The API has no free endpoint, so the check is the smallest paid call there is: one output
+	// token from the cheapest model (about USD 0.000002). It proves the key and the balance.
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL:
+				'={{ String($credentials.baseUrl || "https://minitoolai.com").replace(/\\/+$/, "") }}',
+			url: '/api/chat-completions/',
+			method: 'POST',
+			headers: { 'Content-Type': 'application/json' },
+			body: {
+				model: 'gpt-4.1-nano',
+				messages: [{ role: 'user', content: 'Reply with OK' }],
+				max_completion_tokens: 1,
+			},
+		},
+	};
+}

@@ -1,0 +1,226 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import {
+	CHAT_MODELS,
+	CHAT_PATH,
+	DEFAULT_CHAT_MODEL,
+	MAX_COMPLETION_TOKENS,
+	TEMPERATURE,
+} from '../shared/constants';
+import { buildChatRequest } from './buildChatRequest';
+import { readChatAnswer } from './readChatAnswer';
+
+const MODEL_NOTES: Record<string, string> = {
+	'gpt-4o-mini': 'Fast and cheap, reads images. USD 0.15 / 0.60 per 1M tokens in / out.',
+	'gpt-4o': 'Strong all-rounder, reads images. USD 2.50 / 10.00 per 1M tokens.',
+	'gpt-4.1': 'Most capable. USD 2.00 / 8.00 per 1M tokens.',
+	'gpt-4.1-mini': 'Balanced. USD 0.40 / 1.60 per 1M tokens.',
+	'gpt-4.1-nano': 'Cheapest and fastest. USD 0.10 / 0.40 per 1M tokens.',
+};
+
+const showForList = { show: { inputMode: ['list'] } };
+
+export const chatProperties: INodeProperties[] = [
+	{
+		displayName: 'Model',
+		name: 'model',
+		type: 'options',
+		options: CHAT_MODELS.map((model) => ({
+			name: model,
+			value: model,
+			description: MODEL_NOTES[model],
+		})),
+		default: DEFAULT_CHAT_MODEL,
+		description:
+			'The model that answers. Any other model ID MiniToolAI offers can be given with an expression.',
+		routing: {
+			request: {
+				method: 'POST',
+				url: CHAT_PATH,
+				// Read as a stream: the answer is Server-Sent Events, and streaming callers get text as it arrives.
+				encoding: 'stream',
+				headers: { Accept: 'text/event-stream, application/json' },
+			},
+			send: { type: 'body', property: 'model', preSend: [buildChatRequest] },
+			output: { postReceive: [readChatAnswer] },
+		},
+	},
+	{
+		displayName: 'Messages Input',
+		name: 'inputMode',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{ name: 'Define Below', value: 'list', description: 'Write the messages in this node' },
+			{
+				name: 'Using JSON',
+				value: 'json',
+				description:
+					'Give the whole messages array as JSON, e.g. from an earlier node to continue a conversation',
+			},
+		],
+		default: 'list',
+	},
+	{
+		displayName: 'Messages',
+		name: 'messages',
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true, sortable: true },
+		placeholder: 'Add Message',
+		default: { message: [{ role: 'user', content: '' }] },
+		displayOptions: showForList,
+		options: [
+			{
+				displayName: 'Message',
+				name: 'message',
+				values: [
+					{
+						displayName: 'Content',
+						name: 'content',
+						type: 'string',
+						default: '',
+						description: 'The text of the message. With an image it may stay empty.',
+					},
+					{
+						displayName: 'Image',
+						name: 'imageSource',
+						type: 'options',
+						options: [
+							{
+								name: 'None',
+								value: 'none',
+							},
+							{
+								name: 'Image URL',
+								value: 'url',
+								description: 'A public jpg, png, webp or gif URL',
+							},
+							{
+								name: 'Binary File',
+								value: 'binary',
+								description:
+									'An image in the input item, sent inline as a data:	URL (the API documents URLs;	inline images are not documented)',
+							},
+						],
+						default: 'none',
+						description: 'An image for the model to look at (gpt-4o and gpt-4o-mini read images)',
+					},
+					{
+						displayName: 'Image Detail',
+						name: 'imageDetail',
+						type: 'options',
+						options: [
+							{
+								name: 'Auto',
+								value: 'auto',
+							},
+							{
+								name: 'High',
+								value: 'high',
+								description: 'Finer detail, more input tokens',
+							},
+							{
+								name: 'Low',
+								value: 'low',
+								description: 'Faster and cheaper',
+							},
+						],
+						default: 'auto',
+					},
+					{
+						displayName: 'Image URL',
+						name: 'imageUrl',
+						type: 'string',
+						default: '',
+						placeholder: 'https://example.com/photo.jpg',
+					},
+					{
+						displayName: 'Input Binary Field',
+						name: 'binaryProperty',
+						type: 'string',
+						default: 'data',
+						description: 'Name of the binary property of the input item that holds the image',
+					},
+					{
+						displayName: 'Role',
+						name: 'role',
+						type: 'options',
+						options: [
+							{
+								name: 'Developer',
+								value: 'developer',
+								description: 'Instructions the model follows (the system prompt)',
+							},
+							{
+								name: 'User',
+								value: 'user',
+								description: 'What the user says or asks',
+							},
+							{
+								name: 'Assistant',
+								value: 'assistant',
+								description: 'An earlier answer of the model, to continue a conversation',
+							},
+						],
+						default: 'user',
+					},
+				],
+			},
+		],
+	},
+	{
+		displayName: 'Messages (JSON)',
+		name: 'messagesJson',
+		type: 'json',
+		default:
+			'[\n  {"role": "developer", "content": "You are a helpful assistant."},\n  {"role": "user", "content": "Hello!"}\n]',
+		displayOptions: { show: { inputMode: ['json'] } },
+		description:
+			'An array of {"role", "content"} objects; roles developer, user, assistant. Content may be a list of {"type": "text"} and {"type": "image_url"} parts.',
+	},
+	{
+		displayName: 'Temperature',
+		name: 'temperature',
+		type: 'number',
+		typeOptions: { minValue: TEMPERATURE.min, maxValue: TEMPERATURE.max, numberPrecision: 2 },
+		default: 1,
+		description:
+			'Higher values (0.8) give more creative answers, lower values (0.2) more focused and repeatable ones. 0 to 2.',
+		routing: { send: { type: 'body', property: 'temperature' } },
+	},
+	{
+		displayName: 'Max Completion Tokens',
+		name: 'maxCompletionTokens',
+		type: 'number',
+		typeOptions: { minValue: MAX_COMPLETION_TOKENS.min },
+		default: 1000,
+		description:
+			'Upper bound on the tokens the model may generate; a longer answer is cut and ends with finish reason "length"',
+		routing: { send: { type: 'body', property: 'max_completion_tokens' } },
+	},
+	{
+		displayName: 'Simplify Output',
+		name: 'simplifyOutput',
+		type: 'boolean',
+		default: true,
+		description:
+			'Whether to return only text, finish reason, model, token usage and cost instead of the whole chat.completion object',
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'Stream Response',
+				name: 'streamResponse',
+				type: 'boolean',
+				default: true,
+				description:
+					'Whether to send the answer to the caller piece by piece as it is written, when the workflow was started by a Chat Trigger or a Webhook in streaming mode',
+			},
+		],
+	},
+];

@@ -1,0 +1,89 @@
+/**
+ * Everything the MiniToolAI documentation fixes (endpoints, enums, ranges, defaults, prices) lives
+ * here once, so the UI descriptions and the validation can never disagree.
+ */
+
+export const CREDENTIAL_TYPE = 'miniToolAiApi';
+export const DEFAULT_BASE_URL = 'https://minitoolai.com';
+
+export const CHAT_PATH = '/api/chat-completions/';
+export const TEXT_TO_IMAGE_PATH = '/api/texttoimage/';
+export const IMAGE_JOB_PATH = '/api/texttoimage/jobs/';
+
+export const CHAT_MODELS = [
+	'gpt-4o-mini',
+	'gpt-4o',
+	'gpt-4.1',
+	'gpt-4.1-mini',
+	'gpt-4.1-nano',
+] as const;
+export const DEFAULT_CHAT_MODEL = 'gpt-4o-mini';
+export const CHAT_ROLES = ['developer', 'user', 'assistant'] as const;
+export type ChatRole = (typeof CHAT_ROLES)[number];
+export const IMAGE_DETAILS = ['auto', 'high', 'low'] as const;
+/** The documented image input formats, as MIME types. */
+export const IMAGE_INPUT_MIME_TYPES = [
+	'image/jpeg',
+	'image/png',
+	'image/webp',
+	'image/gif',
+] as const;
+
+export const TEMPERATURE = { min: 0, max: 2, default: 1 } as const;
+export const MAX_COMPLETION_TOKENS = { min: 1, default: 1000 } as const;
+
+export const IMAGE_MODELS = [
+	'realvision',
+	'juggernaut',
+	'autismmix',
+	'dreamshaper',
+	'valhalla',
+	'mixrealistic',
+	'campursari',
+	'reality',
+	'extrarealistic',
+	'realism',
+	'realgirls',
+	'realityreborn',
+	'amigo',
+	'simplemix',
+	'beautifulrealistic',
+] as const;
+export const DEFAULT_IMAGE_MODEL = 'realvision';
+
+export const SCHEDULERS = [
+	'Euler a',
+	'Euler',
+	'LMS',
+	'Heun',
+	'DPM2',
+	'DPM2 a',
+	'DPM++ 2S a',
+	'DPM++ 2M',
+	'DPM++ SDE',
+	'DPM++ 2M SDE',
+	'DPM fast',
+	'LMS Karras',
+	'DPM2 Karras',
+	'DPM2 a Karras',
+	'DPM++ 2S a Karras',
+	'DPM++ 2M Karras',
+	'DPM++ SDE Karras',
+	'DPM++ 2M SDE Karras',
+] as const;
+export const DEFAULT_SCHEDULER = 'DPM++ SDE';
+
+export const STEPS = { min: 1, max: 8, default: 4 } as const;
+export const CFG_SCALE = { min: 1, max: 7, default: 2 } as const;
+export const IMAGE_SIZE = { min: 256, max: 1344, default: 1024 } as const;
+
+/** USD per 1M tokens, from the documented price table. */
+export const CHAT_PRICES_USD_PER_MTOK: Record<string, { input: number; output: number }> = {
+	'gpt-4o-mini': { input: 0.15, output: 0.6 },
+	'gpt-4o': { input: 2.5, output: 10 },
+	'gpt-4.1': { input: 2, output: 8 },
+	'gpt-4.1-mini': { input: 0.4, output: 1.6 },
+	'gpt-4.1-nano': { input: 0.1, output: 0.4 },
+};
+/** Every image model costs the same per image. */
+export const IMAGE_PRICE_USD = 0.0015;

@@ -1,0 +1,206 @@
+import {
+	NodeApiError,
+	sleep,
+	type IExecuteSingleFunctions,
+	type IHttpRequestOptions,
+	type IN8nHttpFullResponse,
+	type JsonObject,
+} from 'n8n-workflow';
+
+import { CREDENTIAL_TYPE, DEFAULT_BASE_URL } from './constants';
+import { redact } from './errors';
+
+/** 429s are retried this many times before the error reaches the user. */
+export const MAX_RATE_LIMIT_RETRIES = 4;
+/** Without a Retry-After header: 1 s, 2 s, 4 s, 8 s. */
+export const RATE_LIMIT_BASE_DELAY_MS = 1_000;
+/** A Retry-After longer than this is not waited out inside one node run. */
+export const MAX_RETRY_AFTER_MS = 60_000;
+/** A stream that sends nothing for this long is treated as dropped. */
+export const STREAM_IDLE_TIMEOUT_MS = 120_000;
+/** Error bodies are read only up to this size: enough for any message. */
+const MAX_ERROR_BODY_BYTES = 64 * 1024;
+
+export interface MiniToolAiCredentials {
+	apiKey: string;
+	baseUrl: string;
+}
+
+export async function getApiCredentials(
+	ctx: IExecuteSingleFunctions,
+): Promise<MiniToolAiCredentials> {
+	const data = await ctx.getCredentials<{ apiKey?: string; baseUrl?: string }>(CREDENTIAL_TYPE);
+	return { apiKey: String(data.apiKey ?? ''), baseUrl: normalizeBaseUrl(data.baseUrl) };
+}
+
+/** The credential's Base URL without trailing slashes (users paste both forms). */
+export function normalizeBaseUrl(baseUrl: unknown): string {
+	const text =
+		typeof baseUrl === 'string' && baseUrl.trim() !== '' ? baseUrl.trim() : DEFAULT_BASE_URL;
+	return text.replace(/\/+$/, '');
+}
+
+/**
+ * Milliseconds to wait before retrying a 429: the server's Retry-After (seconds or an HTTP date)
+ * when it sends one, else exponential backoff. Jitter spreads items that were limited together.
+ */
+export function retryDelayMs(
+	retryAfter: unknown,
+	attempt: number,
+	now = Date.now(),
+	random = Math.random(),
+): number {
+	const header = Array.isArray(retryAfter) ? retryAfter[0] : retryAfter;
+	let base: number | undefined;
+	if (typeof header === 'string' || typeof header === 'number') {
+		const text = String(header).trim();
+		if (/^\d+(\.\d+)?$/.test(text)) {
+			base = Number(text) * 1000;
+		} else {
+			const date = Date.parse(text);
+			if (!Number.isNaN(date)) base = Math.max(0, date - now);
+		}
+	}
+	if (base === undefined) base = RATE_LIMIT_BASE_DELAY_MS * 2 ** attempt;
+	const jitter = 1 + random * 0.2;
+	return Math.min(MAX_RETRY_AFTER_MS, Math.round(base * jitter));
+}
+
+/**
+ * The one way this package talks to the API: authenticated by the credential (the key never goes
+ * anywhere else), never throwing on HTTP statuses (callers turn them into NodeApiErrors with
+ * hints), cancelled with the execution, and retrying 429s within bounds.
+ */
+export async function apiRequest(
+	ctx: IExecuteSingleFunctions,
+	options: IHttpRequestOptions,
+	previous?: IN8nHttpFullResponse,
+): Promise<IN8nHttpFullResponse> {
+	const { baseUrl, apiKey } = await getApiCredentials(ctx);
+	const signal = ctx.getExecutionCancelSignal();
+	const request: IHttpRequestOptions = {
+		...options,
+		baseURL: baseUrl,
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+		abortSignal: signal,
+	};
+	let response = previous;
+	for (let attempt = 0; ; attempt++) {
+		if (response === undefined) {
+			try {
+				response = (await ctx.helpers.httpRequestWithAuthentication.call(
+					ctx,
+					CREDENTIAL_TYPE,
+					request,
+				)) as IN8nHttpFullResponse;
+			} catch (error) {
+				throw networkError(ctx, error as Error, baseUrl, apiKey);
+			}
+		}
+		if (response.statusCode !== 429 || attempt >= MAX_RATE_LIMIT_RETRIES) return response;
+		await drain(response.body);
+		await sleep(retryDelayMs(response.headers?.['retry-after'], attempt), signal);
+		response = undefined;
+	}
+}
+
+/** Turns a transport failure (refused, reset, timeout, cancel) into an error a user can act on. */
+export function networkError(
+	ctx: IExecuteSingleFunctions,
+	error: Error & { code?: string },
+	baseUrl: string,
+	apiKey: string,
+): NodeApiError {
+	if (error instanceof NodeApiError) return error;
+	const reason = redact(error.message || String(error), apiKey);
+	const code = error.code ? ` (${error.code})` : '';
+	return new NodeApiError(
+		ctx.getNode(),
+		{ message: reason, code: error.code ?? null } as JsonObject,
+		{
+			message: `Could not reach MiniToolAI at ${baseUrl}${code}: ${reason}`,
+			description:
+				'Check the Base URL in the MiniToolAI API credential and the network connection of your n8n instance, then try again.',
+			itemIndex: ctx.getItemIndex(),
+		},
+	);
+}
+
+type ByteChunk = Uint8Array | string;
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<ByteChunk> {
+	return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
+}
+
+/**
+ * Calls `onChunk` for each piece of a response body as it arrives. The body may be a stream (the
+ * chat endpoint is read that way), a Buffer, a string, or JSON that the HTTP client already parsed.
+ * A stream idle for longer than `idleTimeoutMs` is destroyed and reported as dropped.
+ */
+export async function readBody(
+	body: unknown,
+	onChunk: (chunk: ByteChunk) => void | Promise<void>,
+	{ idleTimeoutMs = STREAM_IDLE_TIMEOUT_MS, maxBytes = Infinity } = {},
+): Promise<void> {
+	if (body === undefined || body === null) return;
+	if (typeof body === 'string' || body instanceof Uint8Array) {
+		await onChunk(body);
+		return;
+	}
+	if (!isAsyncIterable(body)) {
+		await onChunk(JSON.stringify(body));
+		return;
+	}
+	const iterator = body[Symbol.asyncIterator]();
+	let bytes = 0;
+	const idle = Symbol('idle');
+	try {
+		while (true) {
+			const idleTimer = new AbortController();
+			const timeout = sleep(idleTimeoutMs, idleTimer.signal).then(
+				() => idle,
+				() => undefined,
+			);
+			const next = await Promise.race([iterator.next(), timeout]).finally(() => idleTimer.abort());
+			if (next === idle) {
+				throw new Error(`the answer stalled: nothing arrived for ${idleTimeoutMs / 1000} s`);
+			}
+			const result = next as IteratorResult<ByteChunk>;
+			if (result.done) return;
+			bytes += result.value.length;
+			await onChunk(result.value);
+			if (bytes >= maxBytes) return;
+		}
+	} finally {
+		await iterator.return?.();
+		destroy(body);
+	}
+}
+
+/** Reads a whole (error) body as text, bounded in size. */
+export async function readBodyText(
+	body: unknown,
+	maxBytes = MAX_ERROR_BODY_BYTES,
+): Promise<string> {
+	const decoder = new TextDecoder();
+	let text = '';
+	await readBody(
+		body,
+		(chunk) => {
+			text += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+		},
+		{ maxBytes },
+	);
+	return text + decoder.decode();
+}
+
+/** Discards a body we do not need, so its socket goes back to the pool. */
+export async function drain(body: unknown): Promise<void> {
+	await readBody(body, () => undefined, { maxBytes: MAX_ERROR_BODY_BYTES });
+}
+
+function destroy(body: unknown): void {
+	const stream = body as { destroy?: () => void; readableEnded?: boolean };
+	if (typeof stream.destroy === 'function' && stream.readableEnded !== true) stream.destroy();
+}
