@@ -1,0 +1,69 @@
+import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions } from 'n8n-workflow';
+
+import { CFG_SCALE, IMAGE_MODELS, IMAGE_SIZE, SCHEDULERS, STEPS } from '../shared/constants';
+import { InputValidator } from '../shared/validation';
+import { FIELDS, MAX_PROMPT_CHARS } from './imageFields';
+
+/** The job request as sent, kept per item so the output can report the parameters used. */
+export const sentJobRequests = new WeakMap<object, IDataObject>();
+
+/**
+ * preSend of Generate and Submit Job: every field checked against the documented ranges (values
+ * from expressions included) before anything is sent, so a mistake costs no credit.
+ */
+export async function buildImageRequest(
+	this: IExecuteSingleFunctions,
+	requestOptions: IHttpRequestOptions,
+): Promise<IHttpRequestOptions> {
+	const check = new InputValidator(this.getNode(), this.getItemIndex());
+	const param = (name: string) => this.getNodeParameter(name, undefined);
+
+	const prompt = check.nonEmptyString(FIELDS.prompt, param('prompt'));
+	if (prompt.length > MAX_PROMPT_CHARS) {
+		check.fail(
+			FIELDS.prompt,
+			`is ${prompt.length} characters long; the node accepts up to ${MAX_PROMPT_CHARS}`,
+			'Image models read only the start of a prompt: describe the picture in a few sentences.',
+		);
+	}
+	const negative = param('negativePrompt');
+	if (negative !== undefined && negative !== null && typeof negative !== 'string') {
+		check.fail(FIELDS.negativePrompt, 'must be text');
+	}
+	const body: IDataObject = {
+		model: check.oneOf(FIELDS.model, param('model'), IMAGE_MODELS),
+		prompt,
+		scheduler: check.oneOf(FIELDS.scheduler, param('scheduler'), SCHEDULERS),
+		steps: check.integer(FIELDS.steps, param('steps'), STEPS),
+		cfgScale: check.number(FIELDS.cfgScale, param('cfgScale'), CFG_SCALE),
+		width: check.integer(FIELDS.width, param('width'), IMAGE_SIZE),
+		height: check.integer(FIELDS.height, param('height'), IMAGE_SIZE),
+	};
+	if (typeof negative === 'string' && negative.trim() !== '') body.negativePrompt = negative;
+	sentJobRequests.set(this, body);
+	return { ...requestOptions, body, abortSignal: this.getExecutionCancelSignal() };
+}
+
+/** preSend of Get Job. */
+export async function buildJobStatusRequest(
+	this: IExecuteSingleFunctions,
+	requestOptions: IHttpRequestOptions,
+): Promise<IHttpRequestOptions> {
+	const check = new InputValidator(this.getNode(), this.getItemIndex());
+	const jobId = String(this.getNodeParameter('jobId') ?? '').trim();
+	if (!/^\d+$/.test(jobId)) {
+		check.fail(
+			FIELDS.jobId,
+			jobId === '' ? 'is empty' : `"${jobId}" is not a job ID (digits only)`,
+			'Use the jobId that Submit Job returned.',
+		);
+	}
+	const signature = check
+		.nonEmptyString(FIELDS.signature, this.getNodeParameter('signature'))
+		.trim();
+	return {
+		...requestOptions,
+		body: { jobid: jobId, signature },
+		abortSignal: this.getExecutionCancelSignal(),
+	};
+}

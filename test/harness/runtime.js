@@ -1,0 +1,28 @@
+'use strict';
+/**
+ * n8n-core runtime bootstrap for the engine harness (plain CommonJS: it uses `process`, node
+ * built-ins and `@n8n/di`, which the strict lint forbids in .ts files).
+ */
+require('./env');
+
+const path = require('node:path');
+const core = require('n8n-core');
+
+// n8n-core has its own nested copy of @n8n/di; the harness must use that very Container.
+const coreDir = path.dirname(require.resolve('n8n-core'));
+const { Container } = require(require.resolve('@n8n/di', { paths: [coreDir] }));
+
+let ready;
+
+/** Initialises n8n-core's BinaryDataService once (mode "default" = in memory). */
+function ensureRuntime() {
+	if (!ready) {
+		ready = (async () => {
+			const binaryDataService = Container.get(core.BinaryDataService);
+			await binaryDataService.init();
+		})();
+	}
+	return ready;
+}
+
+module.exports = { ensureRuntime, Container };
