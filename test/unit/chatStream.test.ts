@@ -60,7 +60,12 @@ describe('chat stream parser: the documented exchange', () => {
 			system_fingerprint: 'fp_06737a9306',
 			service_tier: 'default',
 			choices: [
-				{ index: 0, message: { role: 'assistant', content: 'Ok.' }, logprobs: null, finish_reason: 'stop' },
+				{
+					index: 0,
+					message: { role: 'assistant', content: 'Ok.' },
+					logprobs: null,
+					finish_reason: 'stop',
+				},
 			],
 			usage: expect.objectContaining({ prompt_tokens: 17, completion_tokens: 3, total_tokens: 20 }),
 		});
@@ -76,7 +81,14 @@ describe('chat stream parser: tolerance', () => {
 
 	it('counts and skips garbage lines and unparsable data without losing the answer', () => {
 		const good = streamOf(['A', 'B'], { separator: '\n' }).split('\n');
-		const stream = [good[0], 'data: {not json', 'random words here', good[1], 'data: "a string"', ...good.slice(2)].join('\n');
+		const stream = [
+			good[0],
+			'data: {not json',
+			'random words here',
+			good[1],
+			'data: "a string"',
+			...good.slice(2),
+		].join('\n');
 		const result = parseChatStream(stream);
 		expect(result.text).toBe('AB');
 		expect(result.done).toBe(true);
@@ -84,7 +96,8 @@ describe('chat stream parser: tolerance', () => {
 	});
 
 	it('joins a JSON payload split over several data lines (SSE multi-line data)', () => {
-		const stream = 'data: {"choices":[{"index":0,\ndata: "delta":{"content":"joined"}}]}\n\ndata: [DONE]\n\n';
+		const stream =
+			'data: {"choices":[{"index":0,\ndata: "delta":{"content":"joined"}}]}\n\ndata: [DONE]\n\n';
 		expect(parseChatStream(stream)).toMatchObject({ text: 'joined', done: true });
 	});
 
@@ -126,7 +139,13 @@ describe('chat stream parser: tolerance', () => {
 			object: 'chat.completion',
 			created: 1,
 			model: 'gpt-4.1-2025-04-14',
-			choices: [{ index: 0, message: { role: 'assistant', content: 'Whole answer' }, finish_reason: 'stop' }],
+			choices: [
+				{
+					index: 0,
+					message: { role: 'assistant', content: 'Whole answer' },
+					finish_reason: 'stop',
+				},
+			],
 			usage: { prompt_tokens: 5, completion_tokens: 2 },
 		});
 		const result = parseChatStream(`  ${body}`);
@@ -207,12 +226,16 @@ describe('chat stream parser: fuzzing', () => {
 
 	it('never throws on random bytes, in any chunking', () => {
 		fc.assert(
-			fc.property(fc.uint8Array({ maxLength: 400 }), fc.array(fc.nat(), { maxLength: 6 }), (bytes, rawCuts) => {
-				fuzzCases++;
-				const cuts = rawCuts.map((n) => n % (bytes.length + 1));
-				const { result } = parseInChunks(bytes, cuts);
-				expect(typeof result.text).toBe('string');
-			}),
+			fc.property(
+				fc.uint8Array({ maxLength: 400 }),
+				fc.array(fc.nat(), { maxLength: 6 }),
+				(bytes, rawCuts) => {
+					fuzzCases++;
+					const cuts = rawCuts.map((n) => n % (bytes.length + 1));
+					const { result } = parseInChunks(bytes, cuts);
+					expect(typeof result.text).toBe('string');
+				},
+			),
 			{ seed: FUZZ_SEED + 1, numRuns: FUZZ_RUNS },
 		);
 	});

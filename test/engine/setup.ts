@@ -1,0 +1,109 @@
+import type { IDataObject, INode, INodeExecutionData, INodeParameters } from 'n8n-workflow';
+
+import { MiniToolAiApi } from '../../credentials/MiniToolAiApi.credentials';
+import { MiniToolAiChat } from '../../nodes/MiniToolAiChat/MiniToolAiChat.node';
+import { MiniToolAiTextToImage } from '../../nodes/MiniToolAiTextToImage/MiniToolAiTextToImage.node';
+import { startEmulator, type Emulator, type EmulatorOptions } from '../emulator';
+import { chain, createEngine, itemsNode, manualTrigger, type RunResult } from '../harness';
+
+/** A fake key for the emulator; distinctive so leak checks can search for it. */
+export const TEST_KEY = ['emu', 'key', '4f9a2c7e1b'].join('-');
+export const EMPTY_BALANCE_KEY = 'emu-key-empty-balance';
+
+export interface TestBed {
+	emulator: Emulator;
+	/** Runs trigger -> items -> node and returns the run; `items` default to one empty item. */
+	runNode(
+		node: INode,
+		items?: IDataObject[],
+		options?: {
+			binaries?: Array<Record<string, { data: Buffer; mimeType: string; fileName?: string }>>;
+			apiKey?: string;
+			baseUrl?: string;
+			abortAfterMs?: number;
+			streaming?: { onChunk(chunk: unknown): void };
+		},
+	): Promise<RunResult>;
+	/** Requests the API server received (image host excluded). */
+	apiRequests(): Emulator['requests'];
+	close(): Promise<void>;
+}
+
+export async function startTestBed(options: EmulatorOptions = {}): Promise<TestBed> {
+	const emulator = await startEmulator({
+		keys: { [TEST_KEY]: 100, [EMPTY_BALANCE_KEY]: 0 },
+		jobDelayMs: 300,
+		...options,
+	});
+	return {
+		emulator,
+		async runNode(node, items = [{}], opts = {}) {
+			const engine = createEngine({
+				nodeTypes: [MiniToolAiChat, MiniToolAiTextToImage],
+				credentialTypes: [MiniToolAiApi],
+				credentials: {
+					miniToolAiApi: {
+						apiKey: opts.apiKey ?? TEST_KEY,
+						baseUrl: opts.baseUrl ?? emulator.baseUrl,
+					},
+				},
+			});
+			const workflow = chain(manualTrigger(), itemsNode('Items', items, opts.binaries), node);
+			return await engine.run(workflow, {
+				abortAfterMs: opts.abortAfterMs,
+				streaming: opts.streaming,
+			});
+		},
+		apiRequests: () => emulator.requests.filter((request) => request.server === 'api'),
+		close: async () => await emulator.close(),
+	};
+}
+
+export function chatNode(parameters: INodeParameters, settings: Partial<INode> = {}): INode {
+	return {
+		id: 'chat-node',
+		name: 'Chat',
+		type: 'miniToolAiChat',
+		typeVersion: 1,
+		position: [400, 0],
+		parameters,
+		...settings,
+	};
+}
+
+export function imageNode(parameters: INodeParameters, settings: Partial<INode> = {}): INode {
+	return {
+		id: 'image-node',
+		name: 'Image',
+		type: 'miniToolAiTextToImage',
+		typeVersion: 1,
+		position: [400, 0],
+		parameters,
+		...settings,
+	};
+}
+
+/** A user message in the node's "Define Below" list. */
+export function userMessages(...contents: string[]): INodeParameters {
+	return { message: contents.map((content) => ({ role: 'user', content })) };
+}
+
+export const continueOnFail: Partial<INode> = { onError: 'continueRegularOutput' };
+
+/** The error of an item produced under continueOnFail, as n8n puts it in the item. */
+export function itemError(
+	item: INodeExecutionData,
+): { message?: string; description?: string } | undefined {
+	const fromJson = (item.json as { error?: unknown }).error;
+	if (item.error)
+		return { message: item.error.message, description: item.error.description ?? undefined };
+	if (typeof fromJson === 'string') return { message: fromJson };
+	return fromJson as { message?: string; description?: string } | undefined;
+}
+
+/** Fails the test if the API key appears anywhere in what n8n keeps of the run. */
+export function expectNoKeyIn(result: RunResult, key = TEST_KEY): void {
+	expect(result.executionData).not.toContain(key);
+	expect(JSON.stringify(result.error ?? {})).not.toContain(key);
+	expect(String(result.error?.message ?? '')).not.toContain(key);
+}
