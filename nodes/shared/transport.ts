@@ -115,9 +115,10 @@ export function networkError(
 	if (error instanceof NodeApiError) return error;
 	const reason = redact(error.message || String(error), apiKey);
 	const code = error.code ? ` (${error.code})` : '';
+	// No `code` in the wrapped object: NodeApiError would swap our message for a generic one.
 	return new NodeApiError(
 		ctx.getNode(),
-		{ message: reason, code: error.code ?? null } as JsonObject,
+		{ message: reason } as JsonObject,
 		{
 			message: `Could not reach MiniToolAI at ${baseUrl}${code}: ${reason}`,
 			description:

@@ -1,0 +1,53 @@
+/** Chat node: text is forwarded to a streaming caller as it arrives (Chat Trigger / streaming Webhook). */
+import { chatNode, startTestBed, userMessages, type TestBed } from './setup';
+
+let bed: TestBed;
+beforeAll(async () => (bed = await startTestBed({ tokenDelayMs: 40 })));
+afterAll(async () => await bed.close());
+beforeEach(() => bed.emulator.reset());
+
+interface Chunk {
+	type: string;
+	content?: string;
+	metadata?: { nodeName: string; itemIndex: number };
+}
+
+async function runStreaming(parameters: Parameters<typeof chatNode>[0]) {
+	const chunks: Array<Chunk & { at: number }> = [];
+	const result = await bed.runNode(chatNode(parameters), [{}], {
+		streaming: { onChunk: (chunk) => chunks.push({ ...(chunk as Chunk), at: Date.now() }) },
+	});
+	return { result, chunks };
+}
+
+describe('Chat node: streaming to the caller', () => {
+	it('sends begin, one item per piece of text as it arrives, then end; the output item is unchanged', async () => {
+		const { result, chunks } = await runStreaming({
+			messages: userMessages('alpha beta gamma delta'),
+		});
+		const text = result.output('Chat')[0].json.text;
+		expect(text).toBe('Echo: alpha beta gamma delta');
+		expect(chunks[0].type).toBe('begin');
+		expect(chunks[chunks.length - 1].type).toBe('end');
+		const items = chunks.filter((chunk) => chunk.type === 'item');
+		expect(items.map((chunk) => chunk.content).join('')).toBe(text);
+		expect(items.length).toBe(5);
+		expect(items[0].metadata).toMatchObject({ nodeName: 'Chat', itemIndex: 0 });
+		// Pieces arrive spread over time, as the emulator writes them, not all at the end.
+		expect(items[items.length - 1].at - items[0].at).toBeGreaterThanOrEqual(100);
+	});
+
+	it('sends nothing when Stream Response is off', async () => {
+		const { result, chunks } = await runStreaming({
+			messages: userMessages('quiet'),
+			options: { streamResponse: false },
+		});
+		expect(result.output('Chat')[0].json.text).toBe('Echo: quiet');
+		expect(chunks.filter((chunk) => chunk.type !== 'error')).toEqual([]);
+	});
+
+	it('sends nothing when the execution is not streaming', async () => {
+		const result = await bed.runNode(chatNode({ messages: userMessages('plain') }));
+		expect(result.output('Chat')[0].json.text).toBe('Echo: plain');
+	});
+});
