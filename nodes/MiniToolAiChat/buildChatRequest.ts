@@ -8,6 +8,7 @@ import {
 	TEMPERATURE,
 	type ChatRole,
 } from '../shared/constants';
+import { assertHttpBaseUrl } from '../shared/transport';
 import { describe, InputValidator, type Field } from '../shared/validation';
 import { FIELDS, messageField } from './chatFields';
 
@@ -44,6 +45,7 @@ export async function buildChatRequest(
 ): Promise<IHttpRequestOptions> {
 	const check = new InputValidator(this.getNode(), this.getItemIndex());
 	const body = (requestOptions.body ?? {}) as IDataObject;
+	await assertHttpBaseUrl(this);
 
 	const model = check.nonEmptyString(FIELDS.model, this.getNodeParameter('model')).trim();
 	if (!MODEL_ID.test(model)) {

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions } from 'n8n-workflow';
 
 import { CFG_SCALE, IMAGE_MODELS, IMAGE_SIZE, SCHEDULERS, STEPS } from '../shared/constants';
+import { assertHttpBaseUrl } from '../shared/transport';
 import { InputValidator } from '../shared/validation';
 import { FIELDS, MAX_PROMPT_CHARS } from './imageFields';
 
@@ -17,6 +18,7 @@ export async function buildImageRequest(
 ): Promise<IHttpRequestOptions> {
 	const check = new InputValidator(this.getNode(), this.getItemIndex());
 	const param = (name: string) => this.getNodeParameter(name, undefined);
+	await assertHttpBaseUrl(this);
 
 	const prompt = check.nonEmptyString(FIELDS.prompt, param('prompt'));
 	if (prompt.length > MAX_PROMPT_CHARS) {
@@ -50,6 +52,7 @@ export async function buildJobStatusRequest(
 	requestOptions: IHttpRequestOptions,
 ): Promise<IHttpRequestOptions> {
 	const check = new InputValidator(this.getNode(), this.getItemIndex());
+	await assertHttpBaseUrl(this);
 	const jobId = String(this.getNodeParameter('jobId') ?? '').trim();
 	if (!/^\d+$/.test(jobId)) {
 		check.fail(

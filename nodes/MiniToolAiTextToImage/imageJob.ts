@@ -168,7 +168,9 @@ async function pollUntilDone(
 		} catch (error) {
 			if (signal?.aborted || ++failuresInRow >= MAX_CONSECUTIVE_POLL_FAILURES) {
 				// Already a NodeApiError from the transport; the constructor hands it back unchanged.
-				throw new NodeApiError(ctx.getNode(), error as JsonObject, { itemIndex: ctx.getItemIndex() });
+				throw new NodeApiError(ctx.getNode(), error as JsonObject, {
+					itemIndex: ctx.getItemIndex(),
+				});
 			}
 			last = { status: 'unreachable', message: (error as Error).message };
 			continue;

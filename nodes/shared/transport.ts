@@ -1,5 +1,6 @@
 import {
 	NodeApiError,
+	NodeOperationError,
 	sleep,
 	type IExecuteSingleFunctions,
 	type IHttpRequestOptions,
@@ -31,6 +32,27 @@ export async function getApiCredentials(
 ): Promise<MiniToolAiCredentials> {
 	const data = await ctx.getCredentials<{ apiKey?: string; baseUrl?: string }>(CREDENTIAL_TYPE);
 	return { apiKey: String(data.apiKey ?? ''), baseUrl: normalizeBaseUrl(data.baseUrl) };
+}
+
+/**
+ * preSend step shared by the nodes: a Base URL that is not http(s) (a typo, `file:`, `javascript:`)
+ * is refused before anything is sent, naming the credential field to fix.
+ */
+export async function assertHttpBaseUrl(ctx: IExecuteSingleFunctions): Promise<void> {
+	const { baseUrl } = await getApiCredentials(ctx);
+	let protocol = '';
+	try {
+		protocol = new URL(baseUrl).protocol;
+	} catch {
+		protocol = '';
+	}
+	if (protocol !== 'http:' && protocol !== 'https:') {
+		throw new NodeOperationError(ctx.getNode(), `Base URL: "${baseUrl}" is not an http(s) URL`, {
+			itemIndex: ctx.getItemIndex(),
+			description:
+				'Set the Base URL in the MiniToolAI API credential to https://minitoolai.com (or your proxy or emulator address).',
+		});
+	}
 }
 
 /** The credential's Base URL without trailing slashes (users paste both forms). */
@@ -116,16 +138,12 @@ export function networkError(
 	const reason = redact(error.message || String(error), apiKey);
 	const code = error.code ? ` (${error.code})` : '';
 	// No `code` in the wrapped object: NodeApiError would swap our message for a generic one.
-	return new NodeApiError(
-		ctx.getNode(),
-		{ message: reason } as JsonObject,
-		{
-			message: `Could not reach MiniToolAI at ${baseUrl}${code}: ${reason}`,
-			description:
-				'Check the Base URL in the MiniToolAI API credential and the network connection of your n8n instance, then try again.',
-			itemIndex: ctx.getItemIndex(),
-		},
-	);
+	return new NodeApiError(ctx.getNode(), { message: reason } as JsonObject, {
+		message: `Could not reach MiniToolAI at ${baseUrl}${code}: ${reason}`,
+		description:
+			'Check the Base URL in the MiniToolAI API credential and the network connection of your n8n instance, then try again.',
+		itemIndex: ctx.getItemIndex(),
+	});
 }
 
 type ByteChunk = Uint8Array | string;

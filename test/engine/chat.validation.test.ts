@@ -171,3 +171,14 @@ describe('Chat node: bad input', () => {
 		).toEqual([0.5, 1.5]);
 	});
 });
+
+describe('Chat node: the credential Base URL', () => {
+	it.each(['file:///etc/passwd', 'javascript:alert(1)', 'minitoolai.com'])(
+		'refuses %s before any request',
+		async (baseUrl) => {
+			const result = await bed.runNode(chatNode({ messages: userMessages('x') }), [{}], { baseUrl });
+			expect(result.error?.message).toMatch(/^Base URL: ".*" is not an http\(s\) URL/);
+			expect(bed.apiRequests()).toHaveLength(0);
+		},
+	);
+});
