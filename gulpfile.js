@@ -14,8 +14,8 @@ const { Transform } = require('node:stream');
 const { dest, series, src } = require('gulp');
 
 const DIST = path.join(__dirname, 'dist');
-/** Top-level folders n8n-node build may copy into dist that the package must not ship. */
-const NOT_SHIPPED = ['docs', 'test', 'scripts', 'coverage'];
+/** What n8n-node build leaves in dist that the package must not ship. */
+const NOT_SHIPPED = ['docs', 'test', 'scripts', 'coverage', 'tsconfig.tsbuildinfo'];
 
 function minifySvg(svg) {
 	return svg

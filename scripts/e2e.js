@@ -1,0 +1,136 @@
+'use strict';
+/**
+ * `npm run test:e2e`: the packed package inside a real n8n 2.41.1.
+ * 1. CLI: import the credential and workflows, run each with `n8n execute`, check the output and
+ *    what the emulator received. 2. Server + headless Chromium: the editor shows our nodes.
+ * Ends with `e2e: N passed, N failed`; exit code 1 on any failure. Everything it starts is
+ * stopped at the end, also on failure or Ctrl-C.
+ * Flags: --skip-build (use the current dist/), --skip-browser, --keep (keep the temp folder).
+ */
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { Stages, freePorts, log } = require('./lib/util');
+const { ensureN8nHost } = require('./lib/n8nHost');
+const { buildAndPack, installPackage } = require('./lib/pack');
+const { N8nInstance } = require('./lib/n8nProcess');
+const { startLocalEmulator, EMULATOR_KEY } = require('./lib/emulator');
+const wf = require('./lib/workflows');
+const { Checks } = require('../test/e2e/lib/checks');
+const { runCliChecks } = require('../test/e2e/lib/cliChecks');
+const { runBrowserChecks } = require('../test/e2e/lib/browserChecks');
+
+const args = new Set(process.argv.slice(2));
+const OWNER = { email: 'e2e@minitoolai.local', password: 'E2e-Passw0rd!' };
+// Workflow ids by role, from the committed files.
+const IDS = {
+	content: 'mtaiDemoContent1',
+	vision: 'mtaiDemoVision01',
+	batch: 'mtaiDemoBatch001',
+	chatError: 'mtaiCaseChatErr1',
+	chatErrorContinue: 'mtaiCaseChatCont',
+	imageJobSteps: 'mtaiCaseJobSteps',
+	imageJobFailed: 'mtaiCaseJobFail1',
+};
+
+const cleanups = [];
+async function cleanupAll() {
+	while (cleanups.length) {
+		const fn = cleanups.pop();
+		await Promise.resolve()
+			.then(fn)
+			.catch((e) => log(`cleanup: ${e.message}`));
+	}
+}
+async function abort(reason) {
+	log(`${reason}: stopping everything`);
+	await cleanupAll();
+	process.exit(130);
+}
+for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => abort(signal));
+// `kill <npm pid>` ends npm without passing the signal on; an orphaned run stops itself.
+const parentPid = process.ppid;
+setInterval(() => {
+	if (process.ppid !== parentPid) abort('parent gone');
+}, 1000).unref();
+
+async function main() {
+	const totalStarted = Date.now();
+	const stages = new Stages();
+	const checks = new Checks(log);
+	const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'minitoolai-e2e-'));
+	const userFolder = path.join(workDir, 'user');
+	fs.mkdirSync(userFolder);
+	if (!args.has('--keep'))
+		cleanups.push(() => fs.rmSync(workDir, { recursive: true, force: true }));
+	log(`work folder ${workDir}`);
+
+	try {
+		const host = await stages.time('n8n host', () => ensureN8nHost());
+		const tgz = await stages.time('build + pack', () =>
+			buildAndPack({ skipBuild: args.has('--skip-build') }),
+		);
+		cleanups.push(() => fs.rmSync(path.dirname(tgz), { recursive: true, force: true }));
+		await stages.time('install tarball', () => installPackage(userFolder, tgz));
+
+		const emulator = await stages.time('emulator', () =>
+			startLocalEmulator({ jobDelayMs: 500, quiet: true }),
+		);
+		cleanups.push(() => emulator.close());
+		log(`emulator ${emulator.baseUrl}, images ${emulator.imageBaseUrl}`);
+
+		const [port, brokerPort] = await freePorts([0, 0]);
+		const n8n = new N8nInstance({ host, userFolder, port, brokerPort });
+		cleanups.push(() => n8n.stop());
+
+		await stages.time('import', async () => {
+			await n8n.importCredentials(
+				wf.credentialForImport({ apiKey: EMULATOR_KEY, baseUrl: emulator.baseUrl }),
+			);
+			const files = [...wf.listWorkflowFiles('demo'), ...wf.listWorkflowFiles('cases')];
+			const demoImageUrl = `${emulator.imageBaseUrl}/images/demo.png`;
+			// One CLI call for all of them: each n8n command costs seconds of startup.
+			await n8n.importWorkflows(
+				files.map((file) => wf.prepareWorkflow(wf.readWorkflow(file), { demoImageUrl })),
+			);
+		});
+
+		await stages.time('cli executions', () =>
+			runCliChecks({ n8n, emulator, checks, ids: IDS, userFolder, log }),
+		);
+
+		if (!args.has('--skip-browser')) {
+			await stages.time('server start', async () => {
+				await n8n.start();
+				await n8n.ensureOwner(OWNER);
+			});
+			await stages.time('browser', () =>
+				runBrowserChecks({
+					n8n,
+					checks,
+					ids: IDS,
+					owner: OWNER,
+					log,
+					credentialId: wf.DEFAULT_CREDENTIAL.id,
+				}),
+			);
+		}
+	} catch (error) {
+		checks.fail('stage', error);
+	} finally {
+		await stages.time('stop', cleanupAll);
+	}
+	const totalMs = Date.now() - totalStarted;
+	console.log(
+		`\nstage durations:\n${stages.summary()}\n  ${'total'.padEnd(28)} ${(totalMs / 1000).toFixed(1)} s`,
+	);
+	console.log(`e2e: ${checks.passed} passed, ${checks.failed} failed`);
+	process.exitCode = checks.failed > 0 || checks.passed === 0 ? 1 : 0;
+}
+
+main().catch(async (error) => {
+	console.error(error);
+	await cleanupAll();
+	console.log('e2e: 0 passed, 1 failed');
+	process.exit(1);
+});

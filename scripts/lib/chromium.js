@@ -1,0 +1,53 @@
+'use strict';
+/** Debian's Chromium for playwright-core; installed on demand (the registry has no browser). */
+const fs = require('node:fs');
+const path = require('node:path');
+const os = require('node:os');
+const { log, run } = require('./util');
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+	'--no-sandbox',
+	'--disable-gpu',
+	'--disable-background-networking',
+	'--disable-component-update',
+	'--disable-sync',
+	'--no-first-run',
+];
+
+async function ensureChromium() {
+	if (fs.existsSync(CHROMIUM)) return CHROMIUM;
+	log('chromium: installing Debian chromium (apt-get, about 15 s)');
+	const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+	const install = ['install', '-y', '--no-install-recommends', 'chromium'];
+	const first = await run('apt-get', install, { env, allowFail: true });
+	// A fresh machine may have empty package lists.
+	if (first.code !== 0) {
+		await run('apt-get', ['update'], { env });
+		await run('apt-get', install, { env });
+	}
+	if (!fs.existsSync(CHROMIUM)) throw new Error(`chromium: ${CHROMIUM} missing after install`);
+	return CHROMIUM;
+}
+
+/** A browser with a fresh profile; close() also removes the profile. */
+async function launchBrowser() {
+	const { chromium } = require('playwright-core');
+	const executablePath = await ensureChromium();
+	const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'minitoolai-chromium-'));
+	const context = await chromium.launchPersistentContext(userDataDir, {
+		executablePath,
+		headless: true,
+		args: CHROMIUM_ARGS,
+		viewport: { width: 1440, height: 900 },
+	});
+	return {
+		context,
+		async close() {
+			await context.close().catch(() => {});
+			fs.rmSync(userDataDir, { recursive: true, force: true });
+		},
+	};
+}
+
+module.exports = { ensureChromium, launchBrowser, CHROMIUM_ARGS };

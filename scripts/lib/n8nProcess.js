@@ -1,0 +1,246 @@
+'use strict';
+/**
+ * Drives one real n8n instance: its environment, the CLI (import, execute), the server and the
+ * REST calls a first-time user makes. Every spawned server runs in its own process group and is
+ * killed on exit, so a failed run never leaves an n8n behind holding ports.
+ */
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+const { log, run, sleep, waitFor } = require('./util');
+const { hostEnv } = require('./n8nHost');
+
+// Fixed so that credentials imported in one command can be decrypted by the next.
+const ENCRYPTION_KEY = 'minitoolai-e2e-fixed-encryption-key';
+
+const liveGroups = new Set();
+// Last line of defence: whatever way the runner exits, no server survives it.
+process.on('exit', () => {
+	for (const pid of liveGroups) {
+		try {
+			process.kill(-pid, 'SIGKILL');
+		} catch {
+			// already gone
+		}
+	}
+});
+
+class N8nInstance {
+	/**
+	 * @param {object} opts
+	 * @param {{nodeBin: string, n8nBin: string, nodeDir: string}} opts.host from ensureN8nHost()
+	 * @param {string} opts.userFolder holds .n8n (database, settings, community nodes)
+	 * @param {number} opts.port  @param {number} opts.brokerPort task-runner broker port
+	 */
+	constructor({ host, userFolder, port, brokerPort, extraEnv = {}, logFile }) {
+		this.host = host;
+		this.userFolder = userFolder;
+		this.port = port;
+		this.brokerPort = brokerPort;
+		this.extraEnv = extraEnv;
+		this.scratch = path.join(userFolder, 'scratch');
+		this.logFile = logFile || path.join(userFolder, 'n8n-server.log');
+		this.baseUrl = `http://127.0.0.1:${port}`;
+		this.server = null;
+		this.cookie = '';
+		fs.mkdirSync(path.join(this.scratch, 'tmp'), { recursive: true });
+	}
+
+	env() {
+		return hostEnv(this.host, {
+			N8N_USER_FOLDER: this.userFolder,
+			N8N_ENCRYPTION_KEY: ENCRYPTION_KEY,
+			N8N_DIAGNOSTICS_ENABLED: 'false',
+			N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+			N8N_TEMPLATES_ENABLED: 'false',
+			N8N_PERSONALIZATION_ENABLED: 'false',
+			N8N_SECURE_COOKIE: 'false',
+			N8N_LISTEN_ADDRESS: '127.0.0.1',
+			N8N_HOST: '127.0.0.1',
+			N8N_PORT: String(this.port),
+			N8N_RUNNERS_BROKER_PORT: String(this.brokerPort),
+			N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
+			N8N_LOG_LEVEL: 'info',
+			HOME: this.scratch,
+			TMPDIR: path.join(this.scratch, 'tmp'),
+			// The emulator is on loopback; a proxy from the environment must not intercept it.
+			NO_PROXY: '127.0.0.1,localhost,::1',
+			no_proxy: '127.0.0.1,localhost,::1',
+			...this.extraEnv,
+		});
+	}
+
+	/** Runs one n8n CLI command with the host's Node 24. */
+	cli(args, opts = {}) {
+		return run(this.host.nodeBin, [this.host.n8nBin, ...args], {
+			cwd: this.userFolder,
+			env: this.env(),
+			...opts,
+		});
+	}
+
+	async importJson(kind, data) {
+		const file = path.join(this.scratch, `import-${kind}-${Date.now()}.json`);
+		fs.writeFileSync(file, JSON.stringify(data, null, 2));
+		await this.cli([`import:${kind}`, `--input=${file}`]);
+	}
+
+	/** Plaintext `data` is accepted; n8n encrypts it with ENCRYPTION_KEY. */
+	importCredentials(list) {
+		return this.importJson('credentials', Array.isArray(list) ? list : [list]);
+	}
+
+	importWorkflow(workflow) {
+		return this.importJson('workflow', workflow);
+	}
+
+	/** Several workflows with one n8n start-up: one file each in a folder, `--separate`. */
+	async importWorkflows(workflows) {
+		const dir = path.join(this.scratch, `workflows-${Date.now()}`);
+		fs.mkdirSync(dir);
+		workflows.forEach((w, i) => {
+			fs.writeFileSync(path.join(dir, `${String(i).padStart(2, '0')}.json`), JSON.stringify(w));
+		});
+		await this.cli(['import:workflow', '--separate', `--input=${dir}`]);
+	}
+
+	/**
+	 * `n8n execute --id --rawOutput`: log lines first, then the run data as pretty JSON starting
+	 * at the first line that is exactly `{`. Exit code 1 when a node failed.
+	 */
+	async execute(id) {
+		const started = Date.now();
+		const res = await this.cli(['execute', `--id=${id}`, '--rawOutput'], { allowFail: true });
+		const lines = res.stdout.split('\n');
+		const first = lines.findIndex((l) => l === '{');
+		let output = null;
+		if (first >= 0) {
+			try {
+				output = JSON.parse(lines.slice(first).join('\n'));
+			} catch {
+				output = null;
+			}
+		}
+		return {
+			code: res.code,
+			output,
+			stdout: res.stdout,
+			stderr: res.stderr,
+			ms: Date.now() - started,
+		};
+	}
+
+	/** `n8n start` in its own process group; resolves when /healthz/readiness answers 200. */
+	async start({ timeoutMs = 120000 } = {}) {
+		const out = fs.openSync(this.logFile, 'a');
+		this.server = spawn(this.host.nodeBin, [this.host.n8nBin, 'start'], {
+			cwd: this.userFolder,
+			env: this.env(),
+			stdio: ['ignore', out, out],
+			detached: true,
+		});
+		fs.closeSync(out);
+		const child = this.server;
+		liveGroups.add(child.pid);
+		let exited = null;
+		child.on('exit', (code, signal) => {
+			exited = { code, signal };
+			liveGroups.delete(child.pid);
+		});
+		await waitFor(
+			`n8n on ${this.baseUrl} (log: ${this.logFile})`,
+			async () => {
+				if (exited) {
+					const tail = fs.readFileSync(this.logFile, 'utf8').split('\n').slice(-20).join('\n');
+					throw Object.assign(new Error(`n8n exited early (${exited.code})\n${tail}`), {
+						fatal: true,
+					});
+				}
+				const res = await fetch(`${this.baseUrl}/healthz/readiness`).catch(() => null);
+				return res && res.status === 200;
+			},
+			{ timeoutMs, intervalMs: 500 },
+		);
+	}
+
+	/** SIGTERM the whole group, SIGKILL after the grace period. Safe to call twice. */
+	async stop({ graceMs = 10000 } = {}) {
+		const child = this.server;
+		if (!child || child.exitCode !== null || child.signalCode !== null) return;
+		const gone = new Promise((r) => child.once('exit', r));
+		try {
+			process.kill(-child.pid, 'SIGTERM');
+		} catch {
+			return;
+		}
+		const timedOut = await Promise.race([gone.then(() => false), sleep(graceMs).then(() => true)]);
+		if (timedOut) {
+			log(`n8n on port ${this.port} ignored SIGTERM for ${graceMs} ms, killing`);
+			try {
+				process.kill(-child.pid, 'SIGKILL');
+			} catch {
+				// gone meanwhile
+			}
+			await gone;
+		}
+		liveGroups.delete(child.pid);
+	}
+
+	/** JSON request against the server with the session cookie (internal REST) or an API key. */
+	async request(method, urlPath, body, { apiKey } = {}) {
+		const headers = { accept: 'application/json' };
+		if (body !== undefined) headers['content-type'] = 'application/json';
+		if (this.cookie) headers.cookie = this.cookie;
+		if (apiKey) headers['x-n8n-api-key'] = apiKey;
+		const res = await fetch(`${this.baseUrl}${urlPath}`, {
+			method,
+			headers,
+			body: body === undefined ? undefined : JSON.stringify(body),
+		});
+		const setCookie = res.headers.getSetCookie ? res.headers.getSetCookie() : [];
+		const auth = setCookie.find((c) => c.startsWith('n8n-auth='));
+		if (auth) this.cookie = auth.split(';')[0];
+		const text = await res.text();
+		let json = null;
+		try {
+			json = text ? JSON.parse(text) : null;
+		} catch {
+			json = null;
+		}
+		if (!res.ok) {
+			const err = new Error(`${method} ${urlPath} -> ${res.status}: ${text.slice(0, 300)}`);
+			err.status = res.status;
+			throw err;
+		}
+		return json && json.data !== undefined && !apiKey ? json.data : json;
+	}
+
+	/** Creates the instance owner on first use; logs in either way (sets the session cookie). */
+	async ensureOwner({ email, password, firstName = 'Sandbox', lastName = 'Owner' }) {
+		const settings = await this.request('GET', '/rest/settings');
+		const needsSetup =
+			settings && settings.userManagement && settings.userManagement.showSetupOnFirstLoad;
+		if (needsSetup) {
+			await this.request('POST', '/rest/owner/setup', { email, firstName, lastName, password });
+		}
+		await this.login({ email, password });
+		return { created: Boolean(needsSetup) };
+	}
+
+	login({ email, password }) {
+		return this.request('POST', '/rest/login', { emailOrLdapLoginId: email, password });
+	}
+
+	/** A key for the public API (/api/v1), with every scope the instance offers. */
+	async createApiKey(label = `minitoolai-${Date.now()}`) {
+		const scopes = await this.request('GET', '/rest/api-keys/scopes');
+		const created = await this.request('POST', '/rest/api-keys', {
+			label,
+			scopes,
+			expiresAt: null,
+		});
+		return created.rawApiKey || created.apiKey;
+	}
+}
+
+module.exports = { N8nInstance, ENCRYPTION_KEY };

@@ -1,0 +1,170 @@
+'use strict';
+/**
+ * `npm start`: a real n8n with this package installed, talking to the local MiniToolAI emulator
+ * (or to https://minitoolai.com when MINITOOLAI_API_KEY is set), with demo workflows imported.
+ * State lives in .cache/sandbox and survives restarts (your edits stay); `npm start -- --fresh`
+ * starts over. Stops everything it started on Ctrl-C / SIGTERM.
+ */
+const fs = require('node:fs');
+const path = require('node:path');
+const { CACHE_DIR, REPO_ROOT, Stages, freePorts, log } = require('./lib/util');
+const { ensureN8nHost } = require('./lib/n8nHost');
+const { buildAndPack, installPackage } = require('./lib/pack');
+const { N8nInstance } = require('./lib/n8nProcess');
+const { startLocalEmulator, EMULATOR_KEY } = require('./lib/emulator');
+const wf = require('./lib/workflows');
+
+const SANDBOX_DIR = path.join(CACHE_DIR, 'sandbox');
+const STATE_FILE = path.join(SANDBOX_DIR, 'sandbox-state.json');
+// Documented in the README: a local-only login for a loopback-only server.
+const OWNER = { email: 'sandbox@minitoolai.local', password: 'MiniToolAI-Sandbox-1' };
+// A public picture for the vision demo when the real API is used (the model must fetch it).
+const PUBLIC_DEMO_IMAGE =
+	'https://upload.wikimedia.org/wikipedia/commons/4/47/PNG_transparency_demonstration_1.png';
+
+const args = new Set(process.argv.slice(2));
+const realApiKey = process.env.MINITOOLAI_API_KEY;
+const cleanups = [];
+let stopping = false;
+
+async function stopAll(code) {
+	if (stopping) return;
+	stopping = true;
+	log('stopping ...');
+	while (cleanups.length) {
+		const fn = cleanups.pop();
+		await Promise.resolve()
+			.then(fn)
+			.catch((e) => log(`stop: ${e.message}`));
+	}
+	log('stopped');
+	process.exit(code);
+}
+
+function readState() {
+	try {
+		return JSON.parse(fs.readFileSync(STATE_FILE, 'utf8'));
+	} catch {
+		return { workflows: {} };
+	}
+}
+
+/** Creates the credential, or points the existing one at this run's API (ports may change). */
+async function upsertCredential(n8n, state, { apiKey, baseUrl }) {
+	const name = realApiKey ? 'MiniToolAI account (live API)' : 'MiniToolAI account (emulator)';
+	const body = { name, type: wf.CREDENTIAL_TYPE, data: { apiKey, baseUrl } };
+	if (state.credentialId) {
+		try {
+			await n8n.request('PATCH', `/rest/credentials/${state.credentialId}`, body);
+			return { id: state.credentialId, name };
+		} catch (error) {
+			if (error.status !== 404) throw error;
+		}
+	}
+	const created = await n8n.request('POST', '/rest/credentials', body);
+	return { id: created.id, name };
+}
+
+/** Imports each demo workflow once; a workflow the user deleted comes back on the next start. */
+async function importDemos(n8n, state, credential, demoImageUrl) {
+	const existing = await n8n.request('GET', '/rest/workflows');
+	const existingIds = new Set((existing || []).map((w) => w.id));
+	const report = [];
+	for (const file of wf.listWorkflowFiles('demo')) {
+		const key = path.basename(file);
+		const known = state.workflows[key];
+		if (known && existingIds.has(known)) {
+			report.push({ name: existing.find((w) => w.id === known).name, id: known, status: 'kept' });
+			continue;
+		}
+		const prepared = wf.prepareWorkflow(wf.readWorkflow(file), { credential, demoImageUrl });
+		const { name, nodes, connections, settings } = prepared;
+		const created = await n8n.request('POST', '/rest/workflows', {
+			name,
+			nodes,
+			connections,
+			settings,
+			active: false,
+		});
+		state.workflows[key] = created.id;
+		report.push({ name, id: created.id, status: 'imported' });
+	}
+	return report;
+}
+
+async function main() {
+	const stages = new Stages();
+	if (args.has('--fresh')) fs.rmSync(SANDBOX_DIR, { recursive: true, force: true });
+	fs.mkdirSync(SANDBOX_DIR, { recursive: true });
+
+	const host = await stages.time('n8n host', () => ensureN8nHost());
+	const tgz = await stages.time('build + pack', () =>
+		buildAndPack({ skipBuild: args.has('--skip-build') }),
+	);
+	await stages.time('install package', () => installPackage(SANDBOX_DIR, tgz));
+	fs.rmSync(path.dirname(tgz), { recursive: true, force: true });
+
+	let api;
+	let demoImageUrl;
+	if (realApiKey) {
+		api = { apiKey: realApiKey, baseUrl: 'https://minitoolai.com' };
+		demoImageUrl = PUBLIC_DEMO_IMAGE;
+	} else {
+		const emulator = await stages.time('emulator', () =>
+			startLocalEmulator({ preferredPorts: [8787, 8788], quiet: false }),
+		);
+		cleanups.push(() => emulator.close());
+		api = { apiKey: EMULATOR_KEY, baseUrl: emulator.baseUrl };
+		demoImageUrl = `${emulator.imageBaseUrl}/images/demo.png`;
+	}
+
+	const [port, brokerPort] = await freePorts([5678, 5679]);
+	const n8n = new N8nInstance({
+		host,
+		userFolder: SANDBOX_DIR,
+		port,
+		brokerPort,
+		logFile: path.join(SANDBOX_DIR, 'n8n.log'),
+	});
+	cleanups.push(() => n8n.stop());
+	await stages.time('n8n start', () => n8n.start());
+
+	const state = readState();
+	const { report, credential } = await stages.time('owner, credential, workflows', async () => {
+		await n8n.ensureOwner({ ...OWNER, firstName: 'Sandbox', lastName: 'User' });
+		const cred = await upsertCredential(n8n, state, api);
+		state.credentialId = cred.id;
+		const list = await importDemos(n8n, state, cred, demoImageUrl);
+		fs.writeFileSync(STATE_FILE, `${JSON.stringify(state, null, 2)}\n`);
+		return { report: list, credential: cred };
+	});
+
+	const lines = [
+		'',
+		'MiniToolAI sandbox is running',
+		`  editor:      ${n8n.baseUrl}/`,
+		`  login:       ${OWNER.email} / ${OWNER.password}`,
+		`  credential:  "${credential.name}" -> ${api.baseUrl}${realApiKey ? '' : ` (key ${EMULATOR_KEY})`}`,
+		'  workflows:',
+		...report.map((w) => `    - ${w.name} (${w.status}): ${n8n.baseUrl}/workflow/${w.id}`),
+		`  n8n log:     ${path.relative(REPO_ROOT, n8n.logFile)}`,
+		'  stop with Ctrl-C',
+		'',
+		'startup times:',
+		stages.summary(),
+		'',
+	];
+	console.log(lines.join('\n'));
+}
+
+process.on('SIGINT', () => stopAll(0));
+process.on('SIGTERM', () => stopAll(0));
+// `kill <npm pid>` ends npm without passing the signal on; an orphaned sandbox stops itself.
+const parentPid = process.ppid;
+setInterval(() => {
+	if (process.ppid !== parentPid) stopAll(0);
+}, 1000).unref();
+main().catch(async (error) => {
+	console.error(error);
+	await stopAll(1);
+});
