@@ -1,6 +1,5 @@
 import {
 	NodeApiError,
-	sleep,
 	type IBinaryKeyData,
 	type IDataObject,
 	type IExecuteSingleFunctions,
@@ -12,7 +11,7 @@ import {
 import { IMAGE_JOB_PATH, TEXT_TO_IMAGE_PATH } from '../shared/constants';
 import { apiErrorFromAnswer, apiErrorFromMessage } from '../shared/errors';
 import { imageCostUsd } from '../shared/pricing';
-import { apiRequest, getApiCredentials, readBodyText } from '../shared/transport';
+import { apiRequest, getApiCredentials, pause, readBodyText } from '../shared/transport';
 import { InputValidator } from '../shared/validation';
 import { sentJobRequests } from './buildImageRequest';
 import { FIELDS } from './imageFields';
@@ -161,7 +160,7 @@ async function pollUntilDone(
 	for (let poll = 0; ; poll++) {
 		const remaining = maxWaitMs - (Date.now() - started);
 		if (remaining <= 0) throw jobTimeoutError(ctx, job, last, maxWaitMs);
-		await sleep(Math.min(pollDelayMs(poll), remaining), signal);
+		await pause(ctx, Math.min(pollDelayMs(poll), remaining), `image job ${job.jobId}`);
 		let answer: IN8nHttpFullResponse;
 		try {
 			answer = await apiRequest(ctx, jobStatusRequest(job));

@@ -122,8 +122,34 @@ export async function apiRequest(
 		}
 		if (response.statusCode !== 429 || attempt >= MAX_RATE_LIMIT_RETRIES) return response;
 		await drain(response.body);
-		await sleep(retryDelayMs(response.headers?.['retry-after'], attempt), signal);
+		await pause(
+			ctx,
+			retryDelayMs(response.headers?.['retry-after'], attempt),
+			'a rate-limit retry',
+		);
 		response = undefined;
+	}
+}
+
+/**
+ * Waits, unless the execution is cancelled first. n8n marks a run as canceled (not failed) only
+ * when the error says "canceled", which the raw abort reason of `sleep` does not.
+ */
+export async function pause(
+	ctx: IExecuteSingleFunctions,
+	ms: number,
+	waitingFor: string,
+): Promise<void> {
+	const signal = ctx.getExecutionCancelSignal();
+	try {
+		await sleep(ms, signal);
+	} catch (error) {
+		throw new NodeApiError(ctx.getNode(), { message: 'canceled' } as JsonObject, {
+			message: signal?.aborted
+				? `Execution canceled while waiting for ${waitingFor}`
+				: `Waiting for ${waitingFor} failed: ${(error as Error).message}`,
+			itemIndex: ctx.getItemIndex(),
+		});
 	}
 }
 

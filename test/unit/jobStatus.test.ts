@@ -1,0 +1,153 @@
+/** jobStatus.ts: how job answers are read, the poll schedule, and the status shown in errors. */
+import {
+	DEFAULT_MAX_WAIT_SECONDS,
+	FIRST_POLL_DELAY_MS,
+	MAX_CONSECUTIVE_POLL_FAILURES,
+	MAX_POLL_INTERVAL_MS,
+	classifyJob,
+	describeStatus,
+	pollDelayMs,
+} from '../../nodes/MiniToolAiTextToImage/jobStatus';
+
+const URL = 'https://img.example.com/images/1.png';
+
+describe('classifyJob', () => {
+	it('reads the documented finished answer as done', () => {
+		expect(classifyJob({ status: 'success', image_url: URL, message: 'success' })).toEqual({
+			state: 'done',
+			imageUrl: URL,
+			status: 'success',
+			message: 'success',
+		});
+	});
+
+	it('accepts any case of "success" and trims the status and the URL', () => {
+		expect(classifyJob({ status: ' SUCCESS ', image_url: ` ${URL}\n` })).toEqual({
+			state: 'done',
+			imageUrl: URL,
+			status: 'SUCCESS',
+			message: undefined,
+		});
+	});
+
+	it.each([
+		['no image_url', { status: 'success' }],
+		['a null image_url', { status: 'success', image_url: null }],
+		['an empty image_url', { status: 'success', image_url: '  ' }],
+		['a non-string image_url', { status: 'success', image_url: 42 }],
+	])('treats success with %s as still running', (_name, body) => {
+		expect(classifyJob(body)).toMatchObject({ state: 'running', status: 'success' });
+	});
+
+	it.each([
+		'error',
+		'failed',
+		'FAILED',
+		'Failure',
+		'fail',
+		'errored',
+		'cancelled',
+		'canceled',
+		'rejected',
+		'expired',
+		'timeout',
+		'timed out',
+		'timed_out',
+	])('treats status %s as failed', (status) => {
+		expect(classifyJob({ status, message: 'why' })).toEqual({
+			state: 'failed',
+			status,
+			message: 'why',
+		});
+	});
+
+	it('keeps the message of a failed job, even with an image_url', () => {
+		expect(classifyJob({ status: 'error', message: 'Job not found', image_url: null })).toEqual({
+			state: 'failed',
+			status: 'error',
+			message: 'Job not found',
+		});
+		expect(classifyJob({ status: 'failed', image_url: URL }).state).toBe('failed');
+	});
+
+	it.each([
+		['processing', { status: 'processing', message: 'Job is processing' }, 'processing'],
+		['queued', { status: 'queued' }, 'queued'],
+		['an unknown status', { status: 'rendering' }, 'rendering'],
+		['an error-like word inside a longer status', { status: 'no error yet' }, 'no error yet'],
+		['a missing status', { message: 'hm' }, 'unknown'],
+		['a null status', { status: null }, 'unknown'],
+		['a numeric status', { status: 1 }, '1'],
+		['an empty object', {}, 'unknown'],
+	])('treats %s as still running', (_name, body, status) => {
+		expect(classifyJob(body)).toMatchObject({ state: 'running', status });
+	});
+
+	it.each([
+		['null', null],
+		['undefined', undefined],
+		['a string', 'success'],
+		['a number', 200],
+	])('treats a body that is %s as still running with status "unknown"', (_name, body) => {
+		expect(classifyJob(body)).toEqual({ state: 'running', status: 'unknown', message: undefined });
+	});
+
+	it('drops an empty or non-string message', () => {
+		expect(classifyJob({ status: 'processing', message: '' }).message).toBeUndefined();
+		expect(classifyJob({ status: 'processing', message: 5 }).message).toBeUndefined();
+	});
+});
+
+describe('pollDelayMs', () => {
+	it('starts at 500 ms and grows by half each poll up to a 4 s ceiling', () => {
+		expect(Array.from({ length: 9 }, (_, i) => pollDelayMs(i))).toEqual([
+			500, 750, 1125, 1688, 2531, 3797, 4000, 4000, 4000,
+		]);
+	});
+
+	it('never exceeds the ceiling, never shrinks', () => {
+		let previous = 0;
+		for (let poll = 0; poll < 100; poll++) {
+			const delay = pollDelayMs(poll);
+			expect(delay).toBeGreaterThanOrEqual(previous);
+			expect(delay).toBeLessThanOrEqual(MAX_POLL_INTERVAL_MS);
+			previous = delay;
+		}
+		expect(pollDelayMs(1000)).toBe(MAX_POLL_INTERVAL_MS);
+	});
+
+	it('uses few polls for a long job: about 80 within the default 300 s wait', () => {
+		let elapsed = 0;
+		let polls = 0;
+		while (elapsed + pollDelayMs(polls) <= DEFAULT_MAX_WAIT_SECONDS * 1000) {
+			elapsed += pollDelayMs(polls);
+			polls++;
+		}
+		expect(polls).toBeLessThanOrEqual(80);
+		expect(polls).toBeGreaterThan(70);
+	});
+
+	it('exports the documented constants', () => {
+		expect(FIRST_POLL_DELAY_MS).toBe(500);
+		expect(MAX_POLL_INTERVAL_MS).toBe(4000);
+		expect(DEFAULT_MAX_WAIT_SECONDS).toBe(300);
+		expect(MAX_CONSECUTIVE_POLL_FAILURES).toBe(3);
+	});
+});
+
+describe('describeStatus', () => {
+	it('shows the status with its message in parentheses', () => {
+		expect(describeStatus({ status: 'processing', message: 'Job is processing' })).toBe(
+			'processing (Job is processing)',
+		);
+		expect(describeStatus({ status: 'failed', message: 'NSFW content detected' })).toBe(
+			'failed (NSFW content detected)',
+		);
+	});
+
+	it('shows the status alone without a message, or when the message repeats it', () => {
+		expect(describeStatus({ status: 'processing' })).toBe('processing');
+		expect(describeStatus({ status: 'success', message: 'success' })).toBe('success');
+		expect(describeStatus({ status: 'queued', message: '' })).toBe('queued');
+	});
+});
