@@ -6,7 +6,13 @@
 // Must come first: sets the environment n8n-core reads and exposes n8n-core's own DI container.
 import { Container, ensureRuntime } from './runtime';
 
-import { BinaryDataService, ExecutionLifecycleHooks, RoutingNode, WorkflowExecute } from 'n8n-core';
+import {
+	BinaryDataService,
+	DirectoryLoader,
+	ExecutionLifecycleHooks,
+	RoutingNode,
+	WorkflowExecute,
+} from 'n8n-core';
 import type { ExecuteContext } from 'n8n-core';
 import {
 	NodeHelpers,
@@ -91,6 +97,9 @@ class HarnessNodeTypes implements INodeTypes {
 	private readonly types = new Map<string, INodeType | IVersionedNodeType>();
 
 	register(nodeType: INodeType | IVersionedNodeType) {
+		// As n8n's loader does: declarative nodes get the standard "Request Options" (batching,
+		// timeout, proxy) that RoutingNode reads.
+		if (!('nodeVersions' in nodeType)) DirectoryLoader.applyDeclarativeNodeOptionParameters(nodeType);
 		this.types.set(nodeType.description.name, nodeType);
 	}
 
