@@ -6,6 +6,8 @@ import type {
 	Icon,
 } from 'n8n-workflow';
 
+import { BASE_URL_EXPRESSION } from '../nodes/shared/constants';
+
 export class MiniToolAiApi implements ICredentialType {
 	name = 'miniToolAiApi';
 
@@ -48,8 +50,7 @@ export class MiniToolAiApi implements ICredentialType {
 	// token from the cheapest model (about USD 0.000002). It proves the key and the balance.
 	test: ICredentialTestRequest = {
 		request: {
-			baseURL:
-				'={{ String($credentials.baseUrl || "https://minitoolai.com").replace(/\\/+$/, "") }}',
+			baseURL: BASE_URL_EXPRESSION,
 			url: '/api/chat-completions/',
 			method: 'POST',
 			headers: { 'Content-Type': 'application/json' },

@@ -1,15 +1,13 @@
 import { NodeConnectionTypes, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
 
+import { BASE_URL_EXPRESSION, NODE_ICON } from '../shared/constants';
 import { chatProperties } from './chat.description';
 
 export class MiniToolAiChat implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'MiniToolAI Chat',
 		name: 'miniToolAiChat',
-		icon: {
-			light: 'file:../../icons/minitoolai.svg',
-			dark: 'file:../../icons/minitoolai.dark.svg',
-		},
+		icon: NODE_ICON,
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{$parameter["model"]}}',
@@ -20,8 +18,7 @@ export class MiniToolAiChat implements INodeType {
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'miniToolAiApi', required: true }],
 		requestDefaults: {
-			baseURL:
-				'={{ String($credentials.baseUrl || "https://minitoolai.com").replace(/\\/+$/, "") }}',
+			baseURL: BASE_URL_EXPRESSION,
 			headers: { 'Content-Type': 'application/json' },
 			// HTTP errors reach the postReceive step, which turns them into errors with hints.
 			ignoreHttpStatusErrors: true,

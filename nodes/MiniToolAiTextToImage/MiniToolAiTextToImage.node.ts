@@ -1,5 +1,6 @@
 import { NodeConnectionTypes, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
 
+import { BASE_URL_EXPRESSION, NODE_ICON } from '../shared/constants';
 import { generateDescription } from './descriptions/generate.operation';
 import { getJobDescription } from './descriptions/getJob.operation';
 import { operationProperty } from './descriptions/operation.description';
@@ -9,10 +10,7 @@ export class MiniToolAiTextToImage implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'MiniToolAI Text to Image',
 		name: 'miniToolAiTextToImage',
-		icon: {
-			light: 'file:../../icons/minitoolai.svg',
-			dark: 'file:../../icons/minitoolai.dark.svg',
-		},
+		icon: NODE_ICON,
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + ($parameter["model"] || "")}}',
@@ -23,8 +21,7 @@ export class MiniToolAiTextToImage implements INodeType {
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'miniToolAiApi', required: true }],
 		requestDefaults: {
-			baseURL:
-				'={{ String($credentials.baseUrl || "https://minitoolai.com").replace(/\\/+$/, "") }}',
+			baseURL: BASE_URL_EXPRESSION,
 			headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
 			json: true,
 			// HTTP errors reach the postReceive steps, which turn them into errors with hints.

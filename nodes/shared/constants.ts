@@ -6,6 +6,15 @@
 export const CREDENTIAL_TYPE = 'miniToolAiApi';
 export const DEFAULT_BASE_URL = 'https://minitoolai.com';
 
+/** The credential's Base URL as an n8n expression, tolerating a trailing slash or an empty field. */
+export const BASE_URL_EXPRESSION =
+	'={{ String($credentials.baseUrl || "https://minitoolai.com").replace(/\\/+$/, "") }}';
+/** Both nodes' icon, relative to a node file under dist/nodes/<Node>/. */
+export const NODE_ICON = {
+	light: 'file:../../icons/minitoolai.svg',
+	dark: 'file:../../icons/minitoolai.dark.svg',
+} as const;
+
 export const CHAT_PATH = '/api/chat-completions/';
 export const TEXT_TO_IMAGE_PATH = '/api/texttoimage/';
 export const IMAGE_JOB_PATH = '/api/texttoimage/jobs/';

@@ -37,6 +37,14 @@ describe('Chat node: the request on the wire', () => {
 		});
 	});
 
+	it('tolerates a trailing slash in the credential Base URL', async () => {
+		const result = await bed.runNode(chatNode({ messages: userMessages('Hi') }), [{}], {
+			baseUrl: `${bed.emulator.baseUrl}//`,
+		});
+		expect(result.status).toBe('success');
+		expect(bed.apiRequests()[0].path).toBe('/api/chat-completions/');
+	});
+
 	it('sends the documented defaults: temperature 1, max_completion_tokens 1000, model gpt-4o-mini', async () => {
 		await bed.runNode(chatNode({ messages: userMessages('Hi') }));
 		expect(bed.apiRequests()[0].body).toMatchObject({

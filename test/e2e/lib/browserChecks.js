@@ -11,26 +11,8 @@ const { launchBrowser } = require('../../../scripts/lib/chromium');
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 const SHOTS = path.join(REPO_ROOT, 'docs', 'screenshots');
-const SCHEDULERS = [
-	'Euler a',
-	'Euler',
-	'LMS',
-	'Heun',
-	'DPM2',
-	'DPM2 a',
-	'DPM++ 2S a',
-	'DPM++ 2M',
-	'DPM++ SDE',
-	'DPM++ 2M SDE',
-	'DPM fast',
-	'LMS Karras',
-	'DPM2 Karras',
-	'DPM2 a Karras',
-	'DPM++ 2S a Karras',
-	'DPM++ 2M Karras',
-	'DPM++ SDE Karras',
-	'DPM++ 2M SDE Karras',
-];
+// The documented list, as the emulator (our mirror of the API docs) holds it.
+const { SCHEDULERS } = require('../../emulator');
 const NODE_NAMES = ['MiniToolAI Chat', 'MiniToolAI Text to Image'];
 
 function shot(page, name) {
