@@ -8,6 +8,7 @@ import {
 	TEMPERATURE,
 	type ChatRole,
 } from '../shared/constants';
+import { MODEL_ID_PATTERN } from '../shared/chatModels';
 import { assertHttpBaseUrl } from '../shared/transport';
 import { describe, InputValidator, type Field } from '../shared/validation';
 import { FIELDS, messageField } from './chatFields';
@@ -30,8 +31,6 @@ interface ListMessage {
 	binaryProperty?: unknown;
 }
 
-const MODEL_ID = /^[A-Za-z0-9][\w.:-]*$/;
-
 /** The request as sent, kept per item so a rate-limited request can be sent again unchanged. */
 export const sentRequests = new WeakMap<object, IHttpRequestOptions>();
 
@@ -48,7 +47,7 @@ export async function buildChatRequest(
 	await assertHttpBaseUrl(this);
 
 	const model = check.nonEmptyString(FIELDS.model, this.getNodeParameter('model')).trim();
-	if (!MODEL_ID.test(model)) {
+	if (!MODEL_ID_PATTERN.test(model)) {
 		check.fail(
 			FIELDS.model,
 			`${describe(model)} is not a valid model id`,

@@ -1,22 +1,14 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import {
-	CHAT_MODELS,
 	CHAT_PATH,
 	DEFAULT_CHAT_MODEL,
 	MAX_COMPLETION_TOKENS,
 	TEMPERATURE,
 } from '../shared/constants';
+import { CHAT_MODEL_OPTIONS } from '../shared/chatModels';
 import { buildChatRequest } from './buildChatRequest';
 import { readChatAnswer } from './readChatAnswer';
-
-const MODEL_NOTES: Record<string, string> = {
-	'gpt-4o-mini': 'Fast and cheap, reads images. USD 0.15 / 0.60 per 1M tokens in / out.',
-	'gpt-4o': 'Strong all-rounder, reads images. USD 2.50 / 10.00 per 1M tokens.',
-	'gpt-4.1': 'Most capable. USD 2.00 / 8.00 per 1M tokens.',
-	'gpt-4.1-mini': 'Balanced. USD 0.40 / 1.60 per 1M tokens.',
-	'gpt-4.1-nano': 'Cheapest and fastest. USD 0.10 / 0.40 per 1M tokens.',
-};
 
 const showForList = { show: { inputMode: ['list'] } };
 
@@ -25,11 +17,7 @@ export const chatProperties: INodeProperties[] = [
 		displayName: 'Model',
 		name: 'model',
 		type: 'options',
-		options: CHAT_MODELS.map((model) => ({
-			name: model,
-			value: model,
-			description: MODEL_NOTES[model],
-		})),
+		options: CHAT_MODEL_OPTIONS,
 		default: DEFAULT_CHAT_MODEL,
 		description:
 			'The model that answers. Any other model ID MiniToolAI offers can be given with an expression.',

@@ -22,14 +22,28 @@ export const STREAM_IDLE_TIMEOUT_MS = 120_000;
 /** Error bodies are read only up to this size: enough for any message. */
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
 
+/**
+ * What the transport needs from n8n: declarative steps (IExecuteSingleFunctions) and the Chat
+ * Model's supplyData context (ISupplyDataFunctions) both provide it.
+ */
+export type ApiContext = Pick<
+	IExecuteSingleFunctions,
+	'getCredentials' | 'getExecutionCancelSignal' | 'getNode'
+> & {
+	helpers: Pick<IExecuteSingleFunctions['helpers'], 'httpRequestWithAuthentication'>;
+	getItemIndex?: () => number;
+};
+
+function itemIndexOf(ctx: ApiContext): number | undefined {
+	return typeof ctx.getItemIndex === 'function' ? ctx.getItemIndex() : undefined;
+}
+
 export interface MiniToolAiCredentials {
 	apiKey: string;
 	baseUrl: string;
 }
 
-export async function getApiCredentials(
-	ctx: IExecuteSingleFunctions,
-): Promise<MiniToolAiCredentials> {
+export async function getApiCredentials(ctx: ApiContext): Promise<MiniToolAiCredentials> {
 	const data = await ctx.getCredentials<{ apiKey?: string; baseUrl?: string }>(CREDENTIAL_TYPE);
 	return { apiKey: String(data.apiKey ?? ''), baseUrl: normalizeBaseUrl(data.baseUrl) };
 }
@@ -38,8 +52,9 @@ export async function getApiCredentials(
  * preSend step shared by the nodes: a Base URL that is not http(s) (a typo, `file:`, `javascript:`)
  * is refused before anything is sent, naming the credential field to fix.
  */
-export async function assertHttpBaseUrl(ctx: IExecuteSingleFunctions): Promise<void> {
-	const { baseUrl } = await getApiCredentials(ctx);
+export async function assertHttpBaseUrl(ctx: ApiContext): Promise<MiniToolAiCredentials> {
+	const credentials = await getApiCredentials(ctx);
+	const { baseUrl } = credentials;
 	let protocol = '';
 	try {
 		protocol = new URL(baseUrl).protocol;
@@ -48,11 +63,12 @@ export async function assertHttpBaseUrl(ctx: IExecuteSingleFunctions): Promise<v
 	}
 	if (protocol !== 'http:' && protocol !== 'https:') {
 		throw new NodeOperationError(ctx.getNode(), `Base URL: "${baseUrl}" is not an http(s) URL`, {
-			itemIndex: ctx.getItemIndex(),
+			itemIndex: itemIndexOf(ctx),
 			description:
 				'Set the Base URL in the MiniToolAI API credential to https://minitoolai.com (or your proxy or emulator address).',
 		});
 	}
+	return credentials;
 }
 
 /** The credential's Base URL without trailing slashes (users paste both forms). */
@@ -94,12 +110,13 @@ export function retryDelayMs(
  * hints), cancelled with the execution, and retrying 429s within bounds.
  */
 export async function apiRequest(
-	ctx: IExecuteSingleFunctions,
+	ctx: ApiContext,
 	options: IHttpRequestOptions,
 	previous?: IN8nHttpFullResponse,
+	callerSignal?: AbortSignal,
 ): Promise<IN8nHttpFullResponse> {
 	const { baseUrl, apiKey } = await getApiCredentials(ctx);
-	const signal = ctx.getExecutionCancelSignal();
+	const signal = callerSignal ?? ctx.getExecutionCancelSignal();
 	const request: IHttpRequestOptions = {
 		...options,
 		baseURL: baseUrl,
@@ -111,8 +128,9 @@ export async function apiRequest(
 	for (let attempt = 0; ; attempt++) {
 		if (response === undefined) {
 			try {
+				// n8n binds the helper to its own context type; every context kind we pass has it.
 				response = (await ctx.helpers.httpRequestWithAuthentication.call(
-					ctx,
+					ctx as unknown as IExecuteSingleFunctions,
 					CREDENTIAL_TYPE,
 					request,
 				)) as IN8nHttpFullResponse;
@@ -126,6 +144,7 @@ export async function apiRequest(
 			ctx,
 			retryDelayMs(response.headers?.['retry-after'], attempt),
 			'a rate-limit retry',
+			signal,
 		);
 		response = undefined;
 	}
@@ -136,11 +155,11 @@ export async function apiRequest(
  * when the error says "canceled", which the raw abort reason of `sleep` does not.
  */
 export async function pause(
-	ctx: IExecuteSingleFunctions,
+	ctx: ApiContext,
 	ms: number,
 	waitingFor: string,
+	signal = ctx.getExecutionCancelSignal(),
 ): Promise<void> {
-	const signal = ctx.getExecutionCancelSignal();
 	try {
 		await sleep(ms, signal);
 	} catch (error) {
@@ -148,14 +167,14 @@ export async function pause(
 			message: signal?.aborted
 				? `Execution canceled while waiting for ${waitingFor}`
 				: `Waiting for ${waitingFor} failed: ${(error as Error).message}`,
-			itemIndex: ctx.getItemIndex(),
+			itemIndex: itemIndexOf(ctx),
 		});
 	}
 }
 
 /** Turns a transport failure (refused, reset, timeout, cancel) into an error a user can act on. */
 export function networkError(
-	ctx: IExecuteSingleFunctions,
+	ctx: ApiContext,
 	error: Error & { code?: string },
 	baseUrl: string,
 	apiKey: string,
@@ -168,37 +187,36 @@ export function networkError(
 		message: `Could not reach MiniToolAI at ${baseUrl}${code}: ${reason}`,
 		description:
 			'Check the Base URL in the MiniToolAI API credential and the network connection of your n8n instance, then try again.',
-		itemIndex: ctx.getItemIndex(),
+		itemIndex: itemIndexOf(ctx),
 	});
 }
 
-type ByteChunk = Uint8Array | string;
+export type ByteChunk = Uint8Array | string;
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<ByteChunk> {
 	return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 }
 
 /**
- * Calls `onChunk` for each piece of a response body as it arrives. The body may be a stream (the
- * chat endpoint is read that way), a Buffer, a string, or JSON that the HTTP client already parsed.
- * A stream idle for longer than `idleTimeoutMs` is destroyed and reported as dropped.
+ * The pieces of a response body as they arrive, pulled one at a time (a consumer that stops early
+ * stops the download). The body may be a stream (the chat endpoint is read that way), bytes, a
+ * string, or JSON the HTTP client already parsed. A stream idle for longer than `idleTimeoutMs` is
+ * reported as stalled; the stream is destroyed whenever iteration ends.
  */
-export async function readBody(
+export async function* iterateBody(
 	body: unknown,
-	onChunk: (chunk: ByteChunk) => void | Promise<void>,
-	{ idleTimeoutMs = STREAM_IDLE_TIMEOUT_MS, maxBytes = Infinity } = {},
-): Promise<void> {
+	idleTimeoutMs = STREAM_IDLE_TIMEOUT_MS,
+): AsyncGenerator<ByteChunk> {
 	if (body === undefined || body === null) return;
 	if (typeof body === 'string' || body instanceof Uint8Array) {
-		await onChunk(body);
+		yield body;
 		return;
 	}
 	if (!isAsyncIterable(body)) {
-		await onChunk(JSON.stringify(body));
+		yield JSON.stringify(body);
 		return;
 	}
 	const iterator = body[Symbol.asyncIterator]();
-	let bytes = 0;
 	const idle = Symbol('idle');
 	try {
 		while (true) {
@@ -213,13 +231,25 @@ export async function readBody(
 			}
 			const result = next as IteratorResult<ByteChunk>;
 			if (result.done) return;
-			bytes += result.value.length;
-			await onChunk(result.value);
-			if (bytes >= maxBytes) return;
+			yield result.value;
 		}
 	} finally {
 		await iterator.return?.();
 		destroy(body);
+	}
+}
+
+/** Calls `onChunk` for each piece of a body as it arrives, up to `maxBytes`. */
+export async function readBody(
+	body: unknown,
+	onChunk: (chunk: ByteChunk) => void | Promise<void>,
+	{ idleTimeoutMs = STREAM_IDLE_TIMEOUT_MS, maxBytes = Infinity } = {},
+): Promise<void> {
+	let bytes = 0;
+	for await (const chunk of iterateBody(body, idleTimeoutMs)) {
+		bytes += chunk.length;
+		await onChunk(chunk);
+		if (bytes >= maxBytes) return;
 	}
 }
 

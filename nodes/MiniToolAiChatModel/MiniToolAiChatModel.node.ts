@@ -1,0 +1,138 @@
+import { supplyModel } from '@n8n/ai-node-sdk';
+import {
+	NodeConnectionTypes,
+	type INodeType,
+	type INodeTypeDescription,
+	type ISupplyDataFunctions,
+	type SupplyData,
+} from 'n8n-workflow';
+
+import {
+	DEFAULT_CHAT_MODEL,
+	NODE_ICON,
+	MAX_COMPLETION_TOKENS,
+	TEMPERATURE,
+} from '../shared/constants';
+import { CHAT_MODEL_OPTIONS, MODEL_ID_PATTERN } from '../shared/chatModels';
+import { redact } from '../shared/errors';
+import { assertHttpBaseUrl } from '../shared/transport';
+import { describe, InputValidator } from '../shared/validation';
+import { MiniToolAiLanguageModel } from './model';
+import { n8nChatTransport } from './n8nTransport';
+
+const FIELDS = {
+	model: { displayName: 'Model', name: 'model' },
+	temperature: { displayName: 'Sampling Temperature', name: 'temperature' },
+	maxCompletionTokens: { displayName: 'Max Completion Tokens', name: 'maxCompletionTokens' },
+};
+
+export class MiniToolAiChatModel implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'MiniToolAI Chat Model',
+		name: 'miniToolAiChatModel',
+		icon: NODE_ICON,
+		group: ['transform'],
+		version: [1],
+		subtitle: '={{$parameter["model"]}}',
+		description: 'Use GPT-4o and GPT-4.1 models through MiniToolAI in AI Agents and chains',
+		defaults: { name: 'MiniToolAI Chat Model' },
+		codex: {
+			categories: ['AI'],
+			subcategories: {
+				AI: ['Language Models', 'Root Nodes'],
+				'Language Models': ['Chat Models (Recommended)'],
+			},
+			resources: {
+				primaryDocumentation: [
+					{ url: 'https://github.com/minitoolai/n8n-nodes-minitoolai#chat-model' },
+				],
+			},
+		},
+		inputs: [],
+		outputs: [NodeConnectionTypes.AiLanguageModel],
+		outputNames: ['Model'],
+		credentials: [{ name: 'miniToolAiApi', required: true }],
+		properties: [
+			{
+				displayName:
+					'MiniToolAI documents no tool calling: tools attached to an AI Agent are not sent, and the model answers in plain text without calling them',
+				name: 'toolsNotice',
+				type: 'notice',
+				default: '',
+			},
+			{
+				displayName: 'Model',
+				name: 'model',
+				type: 'options',
+				options: CHAT_MODEL_OPTIONS,
+				default: DEFAULT_CHAT_MODEL,
+				description:
+					'The model that answers. Any other model ID MiniToolAI offers can be given with an expression.',
+			},
+			{
+				displayName: 'Sampling Temperature',
+				name: 'temperature',
+				type: 'number',
+				typeOptions: { minValue: TEMPERATURE.min, maxValue: TEMPERATURE.max, numberPrecision: 1 },
+				default: 1,
+				description:
+					'Randomness of the answer, 0 to 2: lower (0.2) is more focused and deterministic, higher (0.8) more creative',
+			},
+			{
+				displayName: 'Max Completion Tokens',
+				name: 'maxCompletionTokens',
+				type: 'number',
+				typeOptions: { minValue: MAX_COMPLETION_TOKENS.min, numberPrecision: 0 },
+				default: 1000,
+				description: 'Upper bound on the number of tokens the model generates for one answer',
+			},
+		],
+	};
+
+	async supplyData(this: ISupplyDataFunctions, itemIndex: number): Promise<SupplyData> {
+		const node = this.getNode();
+		const check = new InputValidator(node, itemIndex);
+		const { apiKey } = await assertHttpBaseUrl(this);
+
+		const modelId = check.nonEmptyString(FIELDS.model, this.getNodeParameter('model', itemIndex));
+		if (!MODEL_ID_PATTERN.test(modelId.trim())) {
+			check.fail(
+				FIELDS.model,
+				`${describe(modelId)} is not a valid model id`,
+				'Pick a model from the list, or give an id such as gpt-4o-mini.',
+			);
+		}
+		const temperature = check.number(
+			FIELDS.temperature,
+			this.getNodeParameter('temperature', itemIndex, TEMPERATURE.default),
+			TEMPERATURE,
+		);
+		const maxTokens = check.integer(
+			FIELDS.maxCompletionTokens,
+			this.getNodeParameter('maxCompletionTokens', itemIndex, MAX_COMPLETION_TOKENS.default),
+			MAX_COMPLETION_TOKENS,
+		);
+
+		let toolsReported = false;
+		const model = new MiniToolAiLanguageModel(
+			modelId.trim(),
+			{
+				transport: n8nChatTransport(this),
+				node,
+				itemIndex,
+				redact: (text) => redact(text, apiKey),
+				onToolsIgnored: (toolNames) => {
+					if (toolsReported) return;
+					toolsReported = true;
+					const message = `MiniToolAI documents no tool calling, so these tools were not sent to the model and were not called: ${toolNames.join(', ')}`;
+					this.logger?.warn(message);
+					this.addExecutionHints?.({ message, type: 'warning', location: 'outputPane' });
+				},
+			},
+			{ temperature, maxTokens },
+		);
+		// The SDK is typed against its own copy of n8n-workflow; at run time both are n8n's.
+		const sdkContext = this as unknown as Parameters<typeof supplyModel>[0];
+		return supplyModel(sdkContext, model) as unknown as SupplyData;
+	}
+}

@@ -1,0 +1,280 @@
+import {
+	BaseChatModel,
+	type ChatModelConfig,
+	type FinishReason,
+	type GenerateResult,
+	type Message,
+	type StreamChunk,
+	type TokenUsage,
+} from '@n8n/ai-node-sdk';
+import type { INode } from 'n8n-workflow';
+
+import { ChatStreamParser, type ChatStreamResult, type ChatUsage } from '../shared/chatStream';
+import { apiErrorFromAnswer, apiErrorFromMessage } from '../shared/errors';
+import { chatCostUsd } from '../shared/pricing';
+import { readBodyText, iterateBody } from '../shared/transport';
+import { toApiMessages, type ApiMessage } from './messages';
+
+/** The documented request body of `POST /api/chat-completions/`. */
+export interface ChatRequestBody {
+	model: string;
+	messages: ApiMessage[];
+	temperature: number;
+	max_completion_tokens: number;
+}
+
+/** An HTTP answer whose body has not been read yet (a stream, bytes, text or parsed JSON). */
+export interface ChatAnswer {
+	statusCode: number;
+	body: unknown;
+}
+
+/**
+ * Sends one chat request and resolves with the answer as soon as its headers arrive, without
+ * throwing on HTTP error statuses. In n8n it is n8n's authenticated request helper (see
+ * MiniToolAiChatModel.node.ts); tests may pass any implementation.
+ */
+export type ChatTransport = (body: ChatRequestBody, signal?: AbortSignal) => Promise<ChatAnswer>;
+
+export interface MiniToolAiModelConfig extends ChatModelConfig {
+	temperature: number;
+	/** Sent as `max_completion_tokens`. */
+	maxTokens: number;
+}
+
+export interface MiniToolAiModelOptions {
+	transport: ChatTransport;
+	/** The node errors are attributed to. */
+	node: INode;
+	/** Removes secrets (the API key) from any text that reaches an error message. */
+	redact?: (text: string) => string;
+	/** Told (with the tool names) whenever a request goes out while tools are bound. */
+	onToolsIgnored?: (toolNames: string[]) => void;
+	/** A streamed answer silent for this long counts as dropped (default 120 s). */
+	idleTimeoutMs?: number;
+	/** The item the sub-node was supplied for (shown with errors). */
+	itemIndex?: number;
+}
+
+/** Extra facts about each answer, in `providerMetadata` (LangChain's `response_metadata`). */
+export interface MiniToolAiMetadata {
+	/** The dated model id the API reported, e.g. gpt-4o-mini-2024-07-18. */
+	responseModel: string | null;
+	/** As the API sent it (`stop`, `length`, …). */
+	apiFinishReason: string | null;
+	/** From the documented price table; null when the model or the usage is unknown. */
+	costUsd: number | null;
+	/** The answer arrived as an event stream (`sse`) or one JSON object (`json`). */
+	format: ChatStreamResult['format'];
+	/** Names of tools that were bound but not sent: the API documents no tool calling. */
+	toolsIgnored?: string[];
+}
+
+const FINISH_REASONS: Record<string, FinishReason> = {
+	stop: 'stop',
+	length: 'length',
+	content_filter: 'content-filter',
+	tool_calls: 'tool-calls',
+	function_call: 'tool-calls',
+};
+
+type CallConfig = Partial<MiniToolAiModelConfig> & { signal?: AbortSignal };
+
+/**
+ * A MiniToolAI chat model for n8n's AI nodes (Basic LLM Chain, AI Agent, …) through
+ * `@n8n/ai-node-sdk`. `generate()` reads the whole answer, `stream()` yields text as it arrives.
+ *
+ * Tools: the API documents no tool calling. Tools an agent binds are not sent; the model always
+ * answers in plain text, so an agent takes its first answer as final and never calls a tool.
+ * `onToolsIgnored` and `providerMetadata.toolsIgnored` make that visible.
+ */
+export class MiniToolAiLanguageModel extends BaseChatModel<MiniToolAiModelConfig> {
+	private readonly options: MiniToolAiModelOptions;
+
+	constructor(modelId: string, options: MiniToolAiModelOptions, config: MiniToolAiModelConfig) {
+		super('minitoolai', modelId, config);
+		this.options = options;
+	}
+
+	/** The request body exactly as it is sent. */
+	buildRequestBody(messages: Message[], config?: CallConfig): ChatRequestBody {
+		const defaults = this.defaultConfig;
+		return {
+			model: this.modelId,
+			messages: toApiMessages(messages, this.options.node),
+			temperature: config?.temperature ?? defaults?.temperature ?? 1,
+			max_completion_tokens: config?.maxTokens ?? defaults?.maxTokens ?? 1000,
+		};
+	}
+
+	async generate(messages: Message[], config?: MiniToolAiModelConfig): Promise<GenerateResult> {
+		const parser = new ChatStreamParser();
+		const body = await this.send(messages, config);
+		// Read to the end; the pieces are also collected by the parser.
+		for await (const piece of this.pieces(body, parser)) void piece;
+		const result = this.finish(parser);
+		return {
+			id: result.id,
+			finishReason: toFinishReason(result),
+			usage: this.toUsage(result),
+			message: {
+				role: 'assistant',
+				id: result.id,
+				content: [{ type: 'text', text: result.text }],
+			},
+			providerMetadata: { ...this.metadata(result) },
+		};
+	}
+
+	async *stream(messages: Message[], config?: MiniToolAiModelConfig): AsyncIterable<StreamChunk> {
+		const parser = new ChatStreamParser();
+		const body = await this.send(messages, config);
+		for await (const piece of this.pieces(body, parser)) {
+			yield { type: 'text-delta', delta: piece };
+		}
+		const result = this.finish(parser);
+		yield {
+			type: 'finish',
+			finishReason: toFinishReason(result),
+			usage: this.toUsage(result),
+			providerMetadata: { ...this.metadata(result) },
+		};
+	}
+
+	/** Sends the request; an HTTP error status becomes an error with the server's message and a hint. */
+	private async send(messages: Message[], config?: CallConfig): Promise<unknown> {
+		const requestBody = this.buildRequestBody(messages, config);
+		const toolNames = this.boundToolNames();
+		if (toolNames.length > 0) this.options.onToolsIgnored?.(toolNames);
+		const signal = config?.abortSignal ?? config?.signal;
+		let answer: ChatAnswer;
+		try {
+			answer = await this.options.transport(requestBody, signal);
+		} catch (error) {
+			throw apiErrorFromMessage(
+				this.options.node,
+				`Could not reach MiniToolAI: ${this.redact((error as Error).message ?? String(error))}`,
+				{
+					itemIndex: this.itemIndex,
+					hint: 'Check the Base URL in the MiniToolAI API credential and the network connection of your n8n instance, then try again.',
+				},
+			);
+		}
+		if (answer.statusCode >= 300) {
+			const bodyText = await readBodyText(answer.body);
+			throw apiErrorFromAnswer(
+				this.options.node,
+				{ statusCode: answer.statusCode, bodyText: this.redact(bodyText) },
+				{ action: 'chat request', itemIndex: this.itemIndex },
+			);
+		}
+		return answer.body;
+	}
+
+	/** Text pieces in arrival order; a broken connection becomes an error saying how far it got. */
+	private async *pieces(body: unknown, parser: ChatStreamParser): AsyncGenerator<string> {
+		let received = 0;
+		try {
+			for await (const chunk of iterateBody(body, this.options.idleTimeoutMs)) {
+				received += chunk.length;
+				for (const piece of parser.push(chunk)) yield piece;
+			}
+		} catch (error) {
+			throw apiErrorFromMessage(
+				this.options.node,
+				`The answer from MiniToolAI broke off after ${received} bytes: ${this.redact((error as Error).message ?? String(error))}`,
+				{
+					itemIndex: this.itemIndex,
+					hint: 'The connection to MiniToolAI was interrupted while the answer streamed in. Run the workflow again; enable Retry On Fail on the chain or agent for unattended workflows.',
+				},
+			);
+		}
+	}
+
+	/** Ends parsing and refuses answers that carry an error, are empty or were cut short. */
+	private finish(parser: ChatStreamParser): ChatStreamResult {
+		const result = parser.end();
+		if (result.error) {
+			throw apiErrorFromMessage(
+				this.options.node,
+				`MiniToolAI reported an error: ${this.redact(result.error.message)}`,
+				{
+					itemIndex: this.itemIndex,
+					hint: 'The error came from the model service while answering. Try again; if it repeats, try another model or a shorter conversation.',
+				},
+			);
+		}
+		if (result.format === 'empty') {
+			throw apiErrorFromMessage(this.options.node, 'MiniToolAI sent an empty answer', {
+				itemIndex: this.itemIndex,
+				hint: 'Check that the Base URL in the credential points at MiniToolAI (https://minitoolai.com).',
+			});
+		}
+		if (!result.done && result.finishReason === null) {
+			throw apiErrorFromMessage(
+				this.options.node,
+				`The answer from MiniToolAI ended early, after ${result.text.length} characters, without a finish reason`,
+				{
+					itemIndex: this.itemIndex,
+					hint: 'The stream was cut before the model finished. Run it again.',
+				},
+			);
+		}
+		return result;
+	}
+
+	private toUsage(result: ChatStreamResult): TokenUsage | undefined {
+		const usage = result.usage;
+		if (!usage) return undefined;
+		const tokenUsage: TokenUsage = {
+			promptTokens: usage.promptTokens,
+			completionTokens: usage.completionTokens,
+			totalTokens: usage.totalTokens,
+			additionalMetadata: { costUsd: this.cost(result, usage) },
+		};
+		const cached = detail(usage, 'prompt_tokens_details', 'cached_tokens');
+		if (cached !== undefined) tokenUsage.inputTokenDetails = { cacheRead: cached };
+		const reasoning = detail(usage, 'completion_tokens_details', 'reasoning_tokens');
+		if (reasoning !== undefined) tokenUsage.outputTokenDetails = { reasoning };
+		return tokenUsage;
+	}
+
+	private cost(result: ChatStreamResult, usage: ChatUsage | null): number | null {
+		return chatCostUsd(this.modelId, usage) ?? chatCostUsd(result.model, usage);
+	}
+
+	private metadata(result: ChatStreamResult): MiniToolAiMetadata {
+		const toolNames = this.boundToolNames();
+		return {
+			responseModel: result.model ?? null,
+			apiFinishReason: result.finishReason,
+			costUsd: this.cost(result, result.usage),
+			format: result.format,
+			...(toolNames.length > 0 ? { toolsIgnored: toolNames } : {}),
+		};
+	}
+
+	private boundToolNames(): string[] {
+		return (this.tools ?? []).map((tool) => tool.name);
+	}
+
+	private get itemIndex(): number {
+		return this.options.itemIndex ?? 0;
+	}
+
+	private redact(text: string): string {
+		return this.options.redact ? this.options.redact(text) : text;
+	}
+}
+
+function toFinishReason(result: ChatStreamResult): FinishReason {
+	if (result.finishReason === null) return 'stop';
+	return FINISH_REASONS[result.finishReason] ?? 'other';
+}
+
+function detail(usage: ChatUsage, group: string, field: string): number | undefined {
+	const details = usage.raw[group];
+	if (typeof details !== 'object' || details === null) return undefined;
+	const value = (details as Record<string, unknown>)[field];
+	return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
