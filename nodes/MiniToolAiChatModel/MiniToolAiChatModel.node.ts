@@ -14,7 +14,6 @@ import {
 	TEMPERATURE,
 } from '../shared/constants';
 import { CHAT_MODEL_OPTIONS, MODEL_ID_PATTERN } from '../shared/chatModels';
-import { redact } from '../shared/errors';
 import { assertHttpBaseUrl } from '../shared/transport';
 import { describe, InputValidator } from '../shared/validation';
 import { MiniToolAiLanguageModel } from './model';
@@ -120,7 +119,7 @@ export class MiniToolAiChatModel implements INodeType {
 				transport: n8nChatTransport(this),
 				node,
 				itemIndex,
-				redact: (text) => redact(text, apiKey),
+				apiKey,
 				onToolsIgnored: (toolNames) => {
 					if (toolsReported) return;
 					toolsReported = true;

@@ -47,7 +47,8 @@ export interface MiniToolAiModelOptions {
 	/** The node errors are attributed to. */
 	node: INode;
 	/** Removes secrets (the API key) from any text that reaches an error message. */
-	redact?: (text: string) => string;
+	/** Redacted from every error message (servers sometimes echo keys). */
+	apiKey?: string;
 	/** Told (with the tool names) whenever a request goes out while tools are bound. */
 	onToolsIgnored?: (toolNames: string[]) => void;
 	/** A streamed answer silent for this long counts as dropped (default 120 s). */
@@ -153,9 +154,10 @@ export class MiniToolAiLanguageModel extends BaseChatModel<MiniToolAiModelConfig
 		} catch (error) {
 			throw apiErrorFromMessage(
 				this.options.node,
-				`Could not reach MiniToolAI: ${this.redact((error as Error).message ?? String(error))}`,
+				`Could not reach MiniToolAI: ${(error as Error).message ?? String(error)}`,
 				{
 					itemIndex: this.itemIndex,
+					apiKey: this.options.apiKey,
 					hint: 'Check the Base URL in the MiniToolAI API credential and the network connection of your n8n instance, then try again.',
 				},
 			);
@@ -164,8 +166,8 @@ export class MiniToolAiLanguageModel extends BaseChatModel<MiniToolAiModelConfig
 			const bodyText = await readBodyText(answer.body);
 			throw apiErrorFromAnswer(
 				this.options.node,
-				{ statusCode: answer.statusCode, bodyText: this.redact(bodyText) },
-				{ action: 'chat request', itemIndex: this.itemIndex },
+				{ statusCode: answer.statusCode, bodyText: bodyText },
+				{ action: 'chat request', itemIndex: this.itemIndex, apiKey: this.options.apiKey },
 			);
 		}
 		return answer.body;
@@ -182,9 +184,10 @@ export class MiniToolAiLanguageModel extends BaseChatModel<MiniToolAiModelConfig
 		} catch (error) {
 			throw apiErrorFromMessage(
 				this.options.node,
-				`The answer from MiniToolAI broke off after ${received} bytes: ${this.redact((error as Error).message ?? String(error))}`,
+				`The answer from MiniToolAI broke off after ${received} bytes: ${(error as Error).message ?? String(error)}`,
 				{
 					itemIndex: this.itemIndex,
+					apiKey: this.options.apiKey,
 					hint: 'The connection to MiniToolAI was interrupted while the answer streamed in. Run the workflow again; enable Retry On Fail on the chain or agent for unattended workflows.',
 				},
 			);
@@ -197,9 +200,10 @@ export class MiniToolAiLanguageModel extends BaseChatModel<MiniToolAiModelConfig
 		if (result.error) {
 			throw apiErrorFromMessage(
 				this.options.node,
-				`MiniToolAI reported an error: ${this.redact(result.error.message)}`,
+				`MiniToolAI reported an error: ${result.error.message}`,
 				{
 					itemIndex: this.itemIndex,
+					apiKey: this.options.apiKey,
 					hint: 'The error came from the model service while answering. Try again; if it repeats, try another model or a shorter conversation.',
 				},
 			);
@@ -207,6 +211,7 @@ export class MiniToolAiLanguageModel extends BaseChatModel<MiniToolAiModelConfig
 		if (result.format === 'empty') {
 			throw apiErrorFromMessage(this.options.node, 'MiniToolAI sent an empty answer', {
 				itemIndex: this.itemIndex,
+				apiKey: this.options.apiKey,
 				hint: 'Check that the Base URL in the credential points at MiniToolAI (https://minitoolai.com).',
 			});
 		}
@@ -216,6 +221,7 @@ export class MiniToolAiLanguageModel extends BaseChatModel<MiniToolAiModelConfig
 				`The answer from MiniToolAI ended early, after ${result.text.length} characters, without a finish reason`,
 				{
 					itemIndex: this.itemIndex,
+					apiKey: this.options.apiKey,
 					hint: 'The stream was cut before the model finished. Run it again.',
 				},
 			);
@@ -260,10 +266,6 @@ export class MiniToolAiLanguageModel extends BaseChatModel<MiniToolAiModelConfig
 
 	private get itemIndex(): number {
 		return this.options.itemIndex ?? 0;
-	}
-
-	private redact(text: string): string {
-		return this.options.redact ? this.options.redact(text) : text;
 	}
 }
 

@@ -4,6 +4,43 @@ import { CFG_SCALE, IMAGE_MODELS, IMAGE_SIZE, SCHEDULERS, STEPS } from '../share
 import { assertHttpBaseUrl } from '../shared/transport';
 import { InputValidator } from '../shared/validation';
 import { FIELDS, MAX_PROMPT_CHARS } from './imageFields';
+import { DEFAULT_MAX_WAIT_SECONDS } from './jobStatus';
+
+const MAX_WAIT_SECONDS_LIMIT = 3600;
+
+export interface ImageOutputOptions {
+	maxWaitSeconds: number;
+	/** The binary field for the image file; undefined when Download Image is off. */
+	binaryProperty?: string;
+}
+
+/**
+ * The options that shape the output (Max Wait, the file's field). Checked by the preSend steps so
+ * a mistake fails before the job is paid for, and read again by the postReceive steps.
+ */
+export function imageOutputOptions(ctx: IExecuteSingleFunctions): ImageOutputOptions {
+	const check = new InputValidator(ctx.getNode(), ctx.getItemIndex());
+	const operation = ctx.getNodeParameter('operation', 'generate') as string;
+	const maxWaitSeconds =
+		operation === 'generate'
+			? check.number(
+					FIELDS.maxWaitSeconds,
+					ctx.getNodeParameter('options.maxWaitSeconds', DEFAULT_MAX_WAIT_SECONDS),
+					{ min: 1, max: MAX_WAIT_SECONDS_LIMIT },
+				)
+			: DEFAULT_MAX_WAIT_SECONDS;
+	const download =
+		operation !== 'submitJob' && ctx.getNodeParameter('downloadImage', false) === true;
+	const binaryProperty = download
+		? check
+				.nonEmptyString(
+					FIELDS.binaryPropertyName,
+					ctx.getNodeParameter('binaryPropertyName', 'data'),
+				)
+				.trim()
+		: undefined;
+	return { maxWaitSeconds, binaryProperty };
+}
 
 /** The job request as sent, kept per item so the output can report the parameters used. */
 export const sentJobRequests = new WeakMap<object, IDataObject>();
@@ -19,6 +56,7 @@ export async function buildImageRequest(
 	const check = new InputValidator(this.getNode(), this.getItemIndex());
 	const param = (name: string) => this.getNodeParameter(name, undefined);
 	await assertHttpBaseUrl(this);
+	imageOutputOptions(this);
 
 	const prompt = check.nonEmptyString(FIELDS.prompt, param('prompt'));
 	if (prompt.length > MAX_PROMPT_CHARS) {
@@ -53,6 +91,7 @@ export async function buildJobStatusRequest(
 ): Promise<IHttpRequestOptions> {
 	const check = new InputValidator(this.getNode(), this.getItemIndex());
 	await assertHttpBaseUrl(this);
+	imageOutputOptions(this);
 	const jobId = String(this.getNodeParameter('jobId') ?? '').trim();
 	if (!/^\d+$/.test(jobId)) {
 		check.fail(

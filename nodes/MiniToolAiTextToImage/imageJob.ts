@@ -12,12 +12,9 @@ import { IMAGE_JOB_PATH, TEXT_TO_IMAGE_PATH } from '../shared/constants';
 import { apiErrorFromAnswer, apiErrorFromMessage } from '../shared/errors';
 import { imageCostUsd } from '../shared/pricing';
 import { apiRequest, getApiCredentials, pause, readBodyText } from '../shared/transport';
-import { InputValidator } from '../shared/validation';
-import { sentJobRequests } from './buildImageRequest';
-import { FIELDS } from './imageFields';
+import { imageOutputOptions, sentJobRequests } from './buildImageRequest';
 import {
 	classifyJob,
-	DEFAULT_MAX_WAIT_SECONDS,
 	describeStatus,
 	MAX_CONSECUTIVE_POLL_FAILURES,
 	pollDelayMs,
@@ -29,8 +26,6 @@ interface SubmittedJob {
 	signature: string;
 }
 
-const MAX_WAIT_SECONDS_LIMIT = 3600;
-
 /** postReceive of Generate: submit answer -> poll until done -> output (and the file). */
 export async function generateImage(
 	this: IExecuteSingleFunctions,
@@ -38,11 +33,7 @@ export async function generateImage(
 	response: IN8nHttpFullResponse,
 ): Promise<INodeExecutionData[]> {
 	const job = await readSubmitAnswer(this, response);
-	const maxWaitSeconds = new InputValidator(this.getNode(), this.getItemIndex()).number(
-		FIELDS.maxWaitSeconds,
-		this.getNodeParameter('options.maxWaitSeconds', DEFAULT_MAX_WAIT_SECONDS),
-		{ min: 1, max: MAX_WAIT_SECONDS_LIMIT },
-	);
+	const { maxWaitSeconds } = imageOutputOptions(this);
 	const done = await pollUntilDone(this, job, maxWaitSeconds * 1000);
 	const json: IDataObject = {
 		imageUrl: done.imageUrl,
@@ -83,7 +74,8 @@ export async function getImageJob(
 	if (answer.statusCode === 429) answer = await apiRequest(this, jobStatusRequest(job), answer);
 	await throwIfHttpError(this, answer, 'job status check');
 	const state = classifyJob(answer.body);
-	if (state.state === 'failed') throw jobFailedError(this, job, state);
+	if (state.state === 'failed')
+		throw jobFailedError(this, job, state, (await getApiCredentials(this)).apiKey);
 	const json: IDataObject = {
 		jobId: job.jobId,
 		done: state.state === 'done',
@@ -154,12 +146,13 @@ async function pollUntilDone(
 	maxWaitMs: number,
 ): Promise<Extract<JobState, { state: 'done' }>> {
 	const signal = ctx.getExecutionCancelSignal();
+	const { apiKey } = await getApiCredentials(ctx);
 	const started = Date.now();
 	let last: JobState | { status: string; message?: string } = { status: 'submitted' };
 	let failuresInRow = 0;
 	for (let poll = 0; ; poll++) {
 		const remaining = maxWaitMs - (Date.now() - started);
-		if (remaining <= 0) throw jobTimeoutError(ctx, job, last, maxWaitMs);
+		if (remaining <= 0) throw jobTimeoutError(ctx, job, last, maxWaitMs, apiKey);
 		await pause(ctx, Math.min(pollDelayMs(poll), remaining), `image job ${job.jobId}`);
 		let answer: IN8nHttpFullResponse;
 		try {
@@ -186,7 +179,7 @@ async function pollUntilDone(
 		failuresInRow = 0;
 		const state = classifyJob(answer.body);
 		if (state.state === 'done') return state;
-		if (state.state === 'failed') throw jobFailedError(ctx, job, state);
+		if (state.state === 'failed') throw jobFailedError(ctx, job, state, apiKey);
 		last = state;
 	}
 }
@@ -219,12 +212,14 @@ function jobFailedError(
 	ctx: IExecuteSingleFunctions,
 	job: SubmittedJob,
 	state: { status: string; message?: string },
+	apiKey: string,
 ): NodeApiError {
 	return apiErrorFromMessage(
 		ctx.getNode(),
 		`Image job ${job.jobId} failed: ${describeStatus(state)}`,
 		{
 			itemIndex: ctx.getItemIndex(),
+			apiKey,
 			hint: 'MiniToolAI could not make this image (an unknown job ID or a wrong signature also end here). Change the prompt or settings and run again; no image was produced.',
 		},
 	);
@@ -235,12 +230,14 @@ function jobTimeoutError(
 	job: SubmittedJob,
 	last: { status: string; message?: string },
 	maxWaitMs: number,
+	apiKey: string,
 ): NodeApiError {
 	return apiErrorFromMessage(
 		ctx.getNode(),
 		`Image job ${job.jobId} did not finish within ${Math.round(maxWaitMs / 1000)} s (last status: ${describeStatus(last)})`,
 		{
 			itemIndex: ctx.getItemIndex(),
+			apiKey,
 			hint: 'Raise Options > Max Wait, or use Submit Job now and Get Job later (after a Wait node) for long jobs. The job may still finish: its ID is in this message.',
 		},
 	);
@@ -261,11 +258,8 @@ async function withImage(
 	jobId: string,
 ): Promise<INodeExecutionData> {
 	const item: INodeExecutionData = { json, pairedItem: { item: ctx.getItemIndex() } };
-	if (!(ctx.getNodeParameter('downloadImage', false) as boolean)) return item;
-	const check = new InputValidator(ctx.getNode(), ctx.getItemIndex());
-	const property = check
-		.nonEmptyString(FIELDS.binaryPropertyName, ctx.getNodeParameter('binaryPropertyName', 'data'))
-		.trim();
+	const { binaryProperty: property } = imageOutputOptions(ctx);
+	if (property === undefined) return item;
 	item.binary = { [property]: await downloadImage(ctx, imageUrl, jobId) } as IBinaryKeyData;
 	return item;
 }
@@ -275,9 +269,11 @@ async function withImage(
  * the key must never leave for another host), streaming it into n8n's binary storage.
  */
 async function downloadImage(ctx: IExecuteSingleFunctions, imageUrl: string, jobId: string) {
+	const { apiKey } = await getApiCredentials(ctx);
 	const fail = (message: string) =>
 		apiErrorFromMessage(ctx.getNode(), `Could not download the image of job ${jobId}: ${message}`, {
 			itemIndex: ctx.getItemIndex(),
+			apiKey,
 			hint: `The job finished, so the image URL is in the output: ${imageUrl}. Turn off Download Image to keep just the URL, or try again later.`,
 		});
 	if (!/^https?:\/\//i.test(imageUrl)) throw fail(`"${imageUrl}" is not an http(s) URL`);

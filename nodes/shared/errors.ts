@@ -73,7 +73,8 @@ export interface FailedAnswer {
 export function apiErrorFromAnswer(
 	node: INode,
 	answer: FailedAnswer,
-	context: { action: string; itemIndex: number; apiKey?: string; extraHint?: string },
+	// apiKey is required so that no error path can forget to redact it (pass undefined knowingly).
+	context: { action: string; itemIndex: number; apiKey: string | undefined; extraHint?: string },
 ): NodeApiError {
 	const serverMessage = redact(messageFromBody(answer.bodyText) ?? 'no message', context.apiKey);
 	const status = answer.statusCode;
@@ -94,7 +95,7 @@ export function apiErrorFromAnswer(
 export function apiErrorFromMessage(
 	node: INode,
 	message: string,
-	context: { itemIndex: number; hint: string; apiKey?: string; httpCode?: string },
+	context: { itemIndex: number; hint: string; apiKey: string | undefined; httpCode?: string },
 ): NodeApiError {
 	const safe = redact(message, context.apiKey);
 	return new NodeApiError(node, { message: safe } as JsonObject, {

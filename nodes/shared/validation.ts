@@ -102,7 +102,8 @@ export function describe(value: unknown): string {
 		return `"${shown}"`;
 	}
 	if (Array.isArray(value)) return 'a list';
-	return `a ${typeof value}`;
+	const type = typeof value;
+	return `${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type}`;
 }
 
 function rangeText({ min, max }: { min?: number; max?: number }): string {

@@ -11,7 +11,6 @@ import {
 	type ChatTransport,
 	type MiniToolAiModelOptions,
 } from '../../nodes/MiniToolAiChatModel/model';
-import { redact } from '../../nodes/shared/errors';
 import { startEmulator, type Emulator } from '../emulator';
 
 const KEY = ['emu', 'direct', 'key', '5be81f'].join('-');
@@ -53,7 +52,7 @@ function model(
 		{
 			transport: fetchTransport(),
 			node: NODE,
-			redact: (text) => redact(text, KEY),
+			apiKey: KEY,
 			...options,
 		},
 		config,

@@ -1,0 +1,132 @@
+/**
+ * Cancel: stopping an execution ends the image polling promptly as 'canceled', and no request for
+ * that job follows (the emulator's log is checked again ~2 s later); stopping it mid chat stream
+ * ends as 'canceled' too, and the emulator sees the stream's connection closed by the client.
+ */
+import { sleep, type IDataObject } from 'n8n-workflow';
+
+import type { RecordedRequest } from '../emulator';
+import { expectNoSecretsLeaked } from './reliability.cases';
+import { TEST_KEY, chatNode, imageNode, startTestBed, userMessages, type TestBed } from './setup';
+
+let bed: TestBed;
+beforeAll(async () => (bed = await startTestBed({ jobDelayMs: 50 })));
+afterAll(async () => await bed.close());
+beforeEach(() => {
+	bed.emulator.reset();
+	bed.emulator.configure({ tokenDelayMs: 0 });
+});
+afterEach(() => bed.emulator.configure({ tokenDelayMs: 0 }));
+
+const ABORT_AFTER_MS = 900;
+/** "Promptly": the run is over this long after the cancel at the latest. */
+const PROMPT_MS = 500;
+/** How long the log must stay silent after the run ended. */
+const SILENCE_MS = 2000;
+
+const generate = (extra: Record<string, unknown> = {}) =>
+	imageNode({ operation: 'generate', prompt: '={{ $json.q }}', width: 256, height: 256, ...extra });
+const snapshot = (requests: RecordedRequest[]) => requests.map((r) => `${r.seq} ${r.path}`);
+
+async function runAndCancel(
+	node: ReturnType<typeof imageNode>,
+	items: IDataObject[] = [{ q: 'A cat' }],
+	abortAfterMs = ABORT_AFTER_MS,
+) {
+	const started = Date.now();
+	const result = await bed.runNode(node, items, { abortAfterMs });
+	const elapsed = Date.now() - started;
+	return { result, elapsed };
+}
+
+/** After the run: nothing more reaches the emulator for SILENCE_MS. */
+async function expectSilence(): Promise<void> {
+	const before = snapshot(bed.emulator.requests);
+	const polls = [...bed.emulator.jobs.values()].map((job) => job.polls.length);
+	await sleep(SILENCE_MS);
+	expect(snapshot(bed.emulator.requests)).toEqual(before);
+	expect([...bed.emulator.jobs.values()].map((job) => job.polls.length)).toEqual(polls);
+}
+
+describe('Cancel while an image is being polled', () => {
+	it('between polls: canceled promptly, no further requests for the job', async () => {
+		bed.emulator.setFault({ endpoint: 'submit', type: 'jobNever' });
+		const { result, elapsed } = await runAndCancel(generate());
+		expect(result.status).toBe('canceled');
+		expect(elapsed).toBeLessThan(ABORT_AFTER_MS + PROMPT_MS);
+		expect(result.output('Image')).toEqual([]);
+		const [job] = [...bed.emulator.jobs.values()];
+		expect(job.polls.length).toBeGreaterThanOrEqual(1);
+		await expectSilence();
+		expectNoSecretsLeaked(result, bed.emulator.requests, [TEST_KEY]);
+	});
+
+	it('during a poll request: that request is aborted, nothing follows', async () => {
+		bed.emulator.setFault({ endpoint: 'submit', type: 'jobNever' });
+		bed.emulator.setFault({ endpoint: 'job', type: 'slowFirstByte', ms: 3000 });
+		const { result, elapsed } = await runAndCancel(generate());
+		expect(result.status).toBe('canceled');
+		expect(elapsed).toBeLessThan(ABORT_AFTER_MS + PROMPT_MS);
+		await sleep(100);
+		const polls = bed.apiRequests().filter((r) => r.path.startsWith('/api/texttoimage/jobs'));
+		expect(polls).toHaveLength(1);
+		expect(polls[0].aborted).toBe(true);
+		await expectSilence();
+	});
+
+	it('three items polling at once: all stop', async () => {
+		bed.emulator.setFault({ endpoint: 'submit', type: 'jobNever' });
+		const { result, elapsed } = await runAndCancel(generate(), [
+			{ q: 'a' },
+			{ q: 'b' },
+			{ q: 'c' },
+		]);
+		expect(result.status).toBe('canceled');
+		expect(elapsed).toBeLessThan(ABORT_AFTER_MS + PROMPT_MS);
+		expect(bed.emulator.jobs.size).toBe(3);
+		await expectSilence();
+	});
+
+	it('while waiting out a Retry-After before the submit: no submit follows', async () => {
+		bed.emulator.setFault({ endpoint: 'submit', type: 'rateLimit', retryAfter: 30 });
+		const { result, elapsed } = await runAndCancel(generate(), [{ q: 'A cat' }], 400);
+		expect(result.status).toBe('canceled');
+		expect(elapsed).toBeLessThan(400 + PROMPT_MS);
+		expect(bed.apiRequests()).toHaveLength(1);
+		expect(bed.emulator.jobs.size).toBe(0);
+		await expectSilence();
+	});
+});
+
+describe('Cancel mid chat stream', () => {
+	it('ends as canceled and the emulator sees the connection aborted', async () => {
+		bed.emulator.configure({ tokenDelayMs: 400 });
+		const started = Date.now();
+		const result = await bed.runNode(
+			chatNode({ messages: userMessages('one two three four five six seven eight') }),
+			[{}],
+			{ abortAfterMs: 700 },
+		);
+		expect(result.status).toBe('canceled');
+		expect(Date.now() - started).toBeLessThan(700 + PROMPT_MS);
+		expect(result.output('Chat')).toEqual([]);
+		await sleep(100);
+		const [chat, ...more] = bed.apiRequests();
+		expect(more).toHaveLength(0);
+		expect(chat.aborted).toBe(true);
+		await expectSilence();
+		expectNoSecretsLeaked(result, bed.emulator.requests, [TEST_KEY]);
+	});
+
+	it('while waiting out a Retry-After: canceled, no second request', async () => {
+		bed.emulator.setFault({ endpoint: 'chat', type: 'rateLimit', retryAfter: 30 });
+		const started = Date.now();
+		const result = await bed.runNode(chatNode({ messages: userMessages('x') }), [{}], {
+			abortAfterMs: 400,
+		});
+		expect(result.status).toBe('canceled');
+		expect(Date.now() - started).toBeLessThan(400 + PROMPT_MS);
+		expect(bed.apiRequests()).toHaveLength(1);
+		await expectSilence();
+	});
+});
