@@ -31,8 +31,10 @@ class N8nInstance {
 	 * @param {{nodeBin: string, n8nBin: string, nodeDir: string}} opts.host from ensureN8nHost()
 	 * @param {string} opts.userFolder holds .n8n (database, settings, community nodes)
 	 * @param {number} opts.port  @param {number} opts.brokerPort task-runner broker port
+	 * @param {string[]} [opts.command] what start() runs, e.g. ['worker', '--concurrency=8']
+	 * @param {string} [opts.readyUrl] answers 200 when ready (a worker's health-check port)
 	 */
-	constructor({ host, userFolder, port, brokerPort, extraEnv = {}, logFile }) {
+	constructor({ host, userFolder, port, brokerPort, extraEnv = {}, logFile, command, readyUrl }) {
 		this.host = host;
 		this.userFolder = userFolder;
 		this.port = port;
@@ -41,6 +43,8 @@ class N8nInstance {
 		this.scratch = path.join(userFolder, 'scratch');
 		this.logFile = logFile || path.join(userFolder, 'n8n-server.log');
 		this.baseUrl = `http://127.0.0.1:${port}`;
+		this.command = command || ['start'];
+		this.readyUrl = readyUrl || `${this.baseUrl}/healthz/readiness`;
 		this.server = null;
 		this.cookie = '';
 		fs.mkdirSync(path.join(this.scratch, 'tmp'), { recursive: true });
@@ -130,10 +134,10 @@ class N8nInstance {
 		};
 	}
 
-	/** `n8n start` in its own process group; resolves when /healthz/readiness answers 200. */
+	/** `n8n start` (or `command`) in its own process group; resolves when readyUrl answers 200. */
 	async start({ timeoutMs = 120000 } = {}) {
 		const out = fs.openSync(this.logFile, 'a');
-		this.server = spawn(this.host.nodeBin, [this.host.n8nBin, 'start'], {
+		this.server = spawn(this.host.nodeBin, [this.host.n8nBin, ...this.command], {
 			cwd: this.userFolder,
 			env: this.env(),
 			stdio: ['ignore', out, out],
@@ -156,7 +160,7 @@ class N8nInstance {
 						fatal: true,
 					});
 				}
-				const res = await fetch(`${this.baseUrl}/healthz/readiness`).catch(() => null);
+				const res = await fetch(this.readyUrl).catch(() => null);
 				return res && res.status === 200;
 			},
 			{ timeoutMs, intervalMs: 500 },
