@@ -101,7 +101,7 @@ describe('Chat node: HTTP errors', () => {
 		expect(bed.apiRequests()).toHaveLength(5);
 	});
 
-	it('connection refused: n8n\'s own message for an unreachable service', async () => {
+	it("connection refused: n8n's own message for an unreachable service", async () => {
 		// The first request is made by n8n's RoutingNode, which words this error itself.
 		const result = await bed.runNode(node(), [{}], { baseUrl: 'http://127.0.0.1:9' });
 		expect(result.status).toBe('error');

@@ -176,7 +176,9 @@ describe('Chat node: the credential Base URL', () => {
 	it.each(['file:///etc/passwd', 'javascript:alert(1)', 'minitoolai.com'])(
 		'refuses %s before any request',
 		async (baseUrl) => {
-			const result = await bed.runNode(chatNode({ messages: userMessages('x') }), [{}], { baseUrl });
+			const result = await bed.runNode(chatNode({ messages: userMessages('x') }), [{}], {
+				baseUrl,
+			});
 			expect(result.error?.message).toMatch(/^Base URL: ".*" is not an http\(s\) URL/);
 			expect(bed.apiRequests()).toHaveLength(0);
 		},
