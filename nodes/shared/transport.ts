@@ -12,9 +12,12 @@ import { CREDENTIAL_TYPE, DEFAULT_BASE_URL } from './constants';
 import { redact } from './errors';
 
 /** 429s are retried this many times before the error reaches the user. */
-export const MAX_RATE_LIMIT_RETRIES = 4;
-/** Without a Retry-After header: 1 s, 2 s, 4 s, 8 s. */
+export const MAX_RATE_LIMIT_RETRIES = 8;
+/** Without a Retry-After header the base wait doubles from 1 s, up to 8 s. */
 export const RATE_LIMIT_BASE_DELAY_MS = 1_000;
+export const MAX_RATE_LIMIT_BASE_DELAY_MS = 8_000;
+/** All waits for one request's 429s together stay below this. */
+export const RATE_LIMIT_BUDGET_MS = 120_000;
 /** A Retry-After longer than this is not waited out inside one node run. */
 export const MAX_RETRY_AFTER_MS = 60_000;
 /** A stream that sends nothing for this long is treated as dropped. */
@@ -43,7 +46,19 @@ export interface MiniToolAiCredentials {
 	baseUrl: string;
 }
 
+/** One credential lookup per item context (n8n may decrypt it from the database each time). */
+const credentialCache = new WeakMap<object, Promise<MiniToolAiCredentials>>();
+
 export async function getApiCredentials(ctx: ApiContext): Promise<MiniToolAiCredentials> {
+	let cached = credentialCache.get(ctx);
+	if (!cached) {
+		cached = readApiCredentials(ctx);
+		credentialCache.set(ctx, cached);
+	}
+	return await cached;
+}
+
+async function readApiCredentials(ctx: ApiContext): Promise<MiniToolAiCredentials> {
 	const data = await ctx.getCredentials<{ apiKey?: string; baseUrl?: string }>(CREDENTIAL_TYPE);
 	return { apiKey: String(data.apiKey ?? ''), baseUrl: normalizeBaseUrl(data.baseUrl) };
 }
@@ -80,7 +95,10 @@ export function normalizeBaseUrl(baseUrl: unknown): string {
 
 /**
  * Milliseconds to wait before retrying a 429: the server's Retry-After (seconds or an HTTP date)
- * when it sends one, else exponential backoff. Jitter spreads items that were limited together.
+ * when it sends one, else exponential backoff, stretched by a random factor whose range widens
+ * with each attempt. Items that were limited together (n8n starts all items at once) would
+ * otherwise come back together and be limited again; spread over a growing window, about as many
+ * get through each round as the server allows.
  */
 export function retryDelayMs(
 	retryAfter: unknown,
@@ -99,9 +117,11 @@ export function retryDelayMs(
 			if (!Number.isNaN(date)) base = Math.max(0, date - now);
 		}
 	}
-	if (base === undefined) base = RATE_LIMIT_BASE_DELAY_MS * 2 ** attempt;
-	const jitter = 1 + random * 0.2;
-	return Math.min(MAX_RETRY_AFTER_MS, Math.round(base * jitter));
+	if (base === undefined) {
+		base = Math.min(MAX_RATE_LIMIT_BASE_DELAY_MS, RATE_LIMIT_BASE_DELAY_MS * 2 ** attempt);
+	}
+	const spread = 1 + random * (attempt + 1);
+	return Math.min(MAX_RETRY_AFTER_MS, Math.round(base * spread));
 }
 
 /**
@@ -125,6 +145,7 @@ export async function apiRequest(
 		abortSignal: signal,
 	};
 	let response = previous;
+	let waited = 0;
 	for (let attempt = 0; ; attempt++) {
 		if (response === undefined) {
 			try {
@@ -139,13 +160,11 @@ export async function apiRequest(
 			}
 		}
 		if (response.statusCode !== 429 || attempt >= MAX_RATE_LIMIT_RETRIES) return response;
+		const delay = retryDelayMs(response.headers?.['retry-after'], attempt);
+		if (waited + delay > RATE_LIMIT_BUDGET_MS) return response;
+		waited += delay;
 		await drain(response.body);
-		await pause(
-			ctx,
-			retryDelayMs(response.headers?.['retry-after'], attempt),
-			'a rate-limit retry',
-			signal,
-		);
+		await pause(ctx, delay, 'a rate-limit retry', signal);
 		response = undefined;
 	}
 }

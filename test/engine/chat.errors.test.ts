@@ -1,4 +1,5 @@
 /** Chat node: API failures become NodeApiErrors with the server's message, the status and a hint. */
+import { MAX_RATE_LIMIT_RETRIES } from '../../nodes/shared/transport';
 import {
 	EMPTY_BALANCE_KEY,
 	TEST_KEY,
@@ -98,7 +99,7 @@ describe('Chat node: HTTP errors', () => {
 		const error = result.error as ErrorShape;
 		expect(error.httpCode).toBe('429');
 		expect(error.description).toMatch(/rate limiting and the node already retried/);
-		expect(bed.apiRequests()).toHaveLength(5);
+		expect(bed.apiRequests()).toHaveLength(MAX_RATE_LIMIT_RETRIES + 1);
 	});
 
 	it("connection refused: n8n's own message for an unreachable service", async () => {

@@ -1,4 +1,5 @@
 /** Text to Image node: many items at once, and rate limits (429 with Retry-After) on the way. */
+import { MAX_RATE_LIMIT_RETRIES } from '../../nodes/shared/transport';
 import { imageNode, startTestBed, type TestBed } from './setup';
 
 let bed: TestBed;
@@ -75,7 +76,7 @@ describe('Text to Image node: batches and rate limits', () => {
 		expect(result.error?.message).toMatch(/HTTP 429/);
 		expect((result.error as { description?: string }).description).toBeTruthy();
 		// One try and the transport's 4 retries.
-		expect(submits()).toHaveLength(5);
+		expect(submits()).toHaveLength(MAX_RATE_LIMIT_RETRIES + 1);
 		expect(submits().every((r) => r.status === 429)).toBe(true);
 		expect(bed.emulator.jobs.size).toBe(0);
 	});

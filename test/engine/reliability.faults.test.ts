@@ -7,6 +7,7 @@
  * duplicate chats or submits beyond the documented retries), and that no key leaked (outputs,
  * errors, execution data, requests to the image host). The outcomes are printed as a table.
  */
+import { MAX_RATE_LIMIT_RETRIES } from '../../nodes/shared/transport';
 import {
 	sleep,
 	type IDataObject,
@@ -151,8 +152,8 @@ const chatCases: FaultCase[] = [
 		name: '429 forever',
 		faults: [victimOnly({ endpoint: 'chat', type: 'rateLimit', retryAfter: 0 })],
 		error: /HTTP 429\): Rate limit exceeded/,
-		api: GOOD_CHAT_REQUESTS + 5,
-		victimSends: 5,
+		api: GOOD_CHAT_REQUESTS + MAX_RATE_LIMIT_RETRIES + 1,
+		victimSends: MAX_RATE_LIMIT_RETRIES + 1,
 		check: (victim) => expect(errorOf(victim)?.description).toMatch(/already retried/),
 	},
 	...[500, 502, 503, 504].map(
@@ -294,8 +295,8 @@ const imageCases: FaultCase[] = [
 		name: '429 forever',
 		faults: [victimOnly({ endpoint: 'submit', type: 'rateLimit', retryAfter: 0 })],
 		error: /HTTP 429\): Rate limit exceeded/,
-		api: GOOD_IMAGE_REQUESTS + 5,
-		victimSends: 5,
+		api: GOOD_IMAGE_REQUESTS + MAX_RATE_LIMIT_RETRIES + 1,
+		victimSends: MAX_RATE_LIMIT_RETRIES + 1,
 	},
 	...[500, 502, 503, 504].map(
 		(code): FaultCase => ({

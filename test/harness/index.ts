@@ -99,7 +99,8 @@ class HarnessNodeTypes implements INodeTypes {
 	register(nodeType: INodeType | IVersionedNodeType) {
 		// As n8n's loader does: declarative nodes get the standard "Request Options" (batching,
 		// timeout, proxy) that RoutingNode reads.
-		if (!('nodeVersions' in nodeType)) DirectoryLoader.applyDeclarativeNodeOptionParameters(nodeType);
+		if (!('nodeVersions' in nodeType))
+			DirectoryLoader.applyDeclarativeNodeOptionParameters(nodeType);
 		this.types.set(nodeType.description.name, nodeType);
 	}
 

@@ -1,0 +1,182 @@
+'use strict';
+/**
+ * n8n's own AI root nodes with our `MiniToolAI Chat Model` sub-node, run by `n8n execute`:
+ * Basic LLM Chain and AI Agent (no tools) give the emulator's answer, and the emulator saw exactly
+ * the documented request body with Bearer auth. An AI Agent WITH a tool attached (Calculator) still
+ * answers in plain text; no tool definitions go out (the API documents no tool calling), and the
+ * user is told so by a warning execution hint on the Chat Model node.
+ */
+const assert = require('node:assert/strict');
+
+const CHAT_PATH = '/api/chat-completions/';
+const MODEL_NODE = 'MiniToolAI Chat Model';
+const DOCUMENTED_KEYS = ['max_completion_tokens', 'messages', 'model', 'temperature'];
+const DOCUMENTED_ROLES = new Set(['developer', 'user', 'assistant']);
+const TOOL_FIELDS = ['tools', 'functions', 'tool_choice', 'function_call', 'parallel_tool_calls'];
+
+function chatRequests(emulator) {
+	return emulator.requests.filter((r) => r.server === 'api' && r.path === CHAT_PATH);
+}
+
+function taskData(result, nodeName) {
+	assert.ok(result.output, `no JSON in execute output:\n${result.stdout.slice(-2000)}`);
+	const runs = result.output.data.resultData.runData[nodeName];
+	assert.ok(runs && runs[0], `node "${nodeName}" did not run`);
+	return runs;
+}
+
+function mainItems(result, nodeName) {
+	const [run] = taskData(result, nodeName);
+	assert.ok(!run.error, `node "${nodeName}" failed: ${run.error && run.error.message}`);
+	return run.data.main[0];
+}
+
+/** Asserts the body is the documented one and returns the last user message's text. */
+function assertDocumentedBody(req, { model, temperature, maxTokens, prompt }) {
+	assert.equal(req.method, 'POST');
+	assert.equal(req.headers.authorization, 'Bearer emulator-key', 'Bearer auth');
+	assert.match(String(req.headers['content-type']), /application\/json/);
+	assert.deepEqual(Object.keys(req.body).sort(), DOCUMENTED_KEYS, 'body fields');
+	assert.equal(req.body.model, model);
+	assert.equal(req.body.temperature, temperature);
+	assert.equal(req.body.max_completion_tokens, maxTokens);
+	assert.ok(Array.isArray(req.body.messages) && req.body.messages.length >= 1, 'messages');
+	for (const m of req.body.messages) {
+		assert.deepEqual(Object.keys(m).sort(), ['content', 'role'], `message ${JSON.stringify(m)}`);
+		assert.ok(DOCUMENTED_ROLES.has(m.role), `undocumented role ${m.role}`);
+		assert.equal(typeof m.content, 'string', 'content is text');
+	}
+	const last = req.body.messages[req.body.messages.length - 1];
+	assert.equal(last.role, 'user');
+	assert.equal(last.content, prompt);
+}
+
+/** Every hint n8n stored for a node, from the run data of `n8n execute --rawOutput`. */
+function hintsOf(result, nodeName) {
+	const runs = result.output.data.resultData.runData[nodeName] || [];
+	return runs.flatMap((r) => r.hints || []);
+}
+
+/**
+ * `n8n execute --id --rawOutput`, parsed from the first line that is `{` to the LAST line that is
+ * `}`: n8n sometimes prints a log line (e.g. 'Registered runner "JS Task Runner"') after the JSON,
+ * which makes a parse of "everything after `{`" fail.
+ */
+async function executeRaw(n8n, id) {
+	const started = Date.now();
+	const res = await n8n.cli(['execute', `--id=${id}`, '--rawOutput'], { allowFail: true });
+	const lines = res.stdout.split('\n');
+	const first = lines.indexOf('{');
+	const last = lines.lastIndexOf('}');
+	let output = null;
+	if (first >= 0 && last > first) {
+		try {
+			output = JSON.parse(lines.slice(first, last + 1).join('\n'));
+		} catch {
+			output = null;
+		}
+	}
+	return {
+		code: res.code,
+		output,
+		stdout: res.stdout,
+		stderr: res.stderr,
+		ms: Date.now() - started,
+	};
+}
+
+async function runAiChecks({ n8n, emulator, checks, ids, log }) {
+	const execute = async (id) => {
+		emulator.clearFaults();
+		emulator.reset();
+		const result = await executeRaw(n8n, id);
+		log(`execute ${id}: exit ${result.code} in ${(result.ms / 1000).toFixed(1)} s`);
+		return result;
+	};
+	const model = { model: 'gpt-4o-mini', temperature: 0.7, maxTokens: 200 };
+
+	await checks.check(
+		'ai: Basic LLM Chain + MiniToolAI Chat Model answers via n8n execute',
+		async () => {
+			const prompt = 'Name three colours of the rainbow.';
+			const result = await execute(ids.llmChain);
+			assert.equal(result.code, 0, result.stdout.slice(-3000) + result.stderr.slice(-2000));
+			const [item] = mainItems(result, 'Basic LLM Chain');
+			assert.equal(item.json.text, `Echo: ${prompt}`, JSON.stringify(item.json));
+			const reqs = chatRequests(emulator);
+			assert.equal(reqs.length, 1, 'one chat request');
+			assertDocumentedBody(reqs[0], { ...model, prompt });
+			log(`llm chain request body: ${JSON.stringify(reqs[0].body)}`);
+			const [modelRun] = taskData(result, MODEL_NODE);
+			assert.ok(!modelRun.error, 'model sub-node failed');
+		},
+	);
+
+	await checks.check(
+		'ai: AI Agent (no tools) + MiniToolAI Chat Model answers via n8n execute',
+		async () => {
+			const prompt = 'What is the capital of Norway?';
+			const result = await execute(ids.aiAgent);
+			assert.equal(result.code, 0, result.stdout.slice(-3000) + result.stderr.slice(-2000));
+			const [item] = mainItems(result, 'AI Agent');
+			assert.equal(item.json.output, `Echo: ${prompt}`, JSON.stringify(item.json));
+			const reqs = chatRequests(emulator);
+			assert.equal(reqs.length, 1, 'one chat request');
+			assertDocumentedBody(reqs[0], { ...model, prompt });
+			log(`agent request body: ${JSON.stringify(reqs[0].body)}`);
+			assert.equal(hintsOf(result, MODEL_NODE).length, 0, 'no tool hint without tools');
+		},
+	);
+
+	let withTool;
+	await checks.check('ai: AI Agent with a Calculator tool answers in plain text', async () => {
+		const prompt = 'What is 17 times 23?';
+		withTool = await execute(ids.agentWithTool);
+		assert.equal(withTool.code, 0, withTool.stdout.slice(-3000) + withTool.stderr.slice(-2000));
+		const [item] = mainItems(withTool, 'AI Agent');
+		assert.equal(item.json.output, `Echo: ${prompt}`, JSON.stringify(item.json));
+		const reqs = chatRequests(emulator);
+		assert.equal(reqs.length, 1, 'one chat request (no tool round trip)');
+		assertDocumentedBody(reqs[0], {
+			model: 'gpt-4o-mini',
+			temperature: 0.2,
+			maxTokens: 200,
+			prompt,
+		});
+		// The Calculator never ran: nothing called it.
+		const calcRuns = withTool.output.data.resultData.runData.Calculator;
+		assert.ok(!calcRuns || calcRuns.length === 0, `Calculator ran: ${JSON.stringify(calcRuns)}`);
+	});
+
+	await checks.check('ai: no tools/functions field reaches the API when a tool is attached', () => {
+		assert.ok(withTool, 'agent-with-tool did not run');
+		const reqs = chatRequests(emulator);
+		assert.ok(reqs.length >= 1, 'no chat request');
+		for (const req of reqs) {
+			for (const field of TOOL_FIELDS) {
+				assert.equal(req.body[field], undefined, `${field} sent: ${JSON.stringify(req.body)}`);
+			}
+			assert.ok(
+				!/calculator/i.test(req.rawBody || JSON.stringify(req.body)),
+				'tool name on the wire',
+			);
+		}
+	});
+
+	await checks.check(
+		'ai: the ignored-tools warning is in the execution hints of the model node',
+		() => {
+			assert.ok(withTool && withTool.output, 'agent-with-tool did not run');
+			const hints = hintsOf(withTool, MODEL_NODE);
+			log(`hints on "${MODEL_NODE}" in --rawOutput: ${JSON.stringify(hints)}`);
+			const hint = hints.find((h) => /documents no tool calling/.test(h.message));
+			assert.ok(hint, `no tool warning among hints: ${JSON.stringify(hints)}`);
+			assert.equal(hint.type, 'warning');
+			assert.match(hint.message, /\bcalculator\b/i, 'the hint names the ignored tool');
+			// The same warning is logged, so `n8n execute` users see it without reading the JSON.
+			assert.match(withTool.stdout + withTool.stderr, /documents no tool calling/);
+		},
+	);
+}
+
+module.exports = { runAiChecks };
