@@ -36,12 +36,17 @@ function hostPaths(hostDir = HOST_DIR) {
 
 /** PATH with the host's Node 24 first, so npm, node-gyp and n8n's children all use it. */
 function hostEnv(paths, extra = {}) {
-	return {
+	const env = {
 		...process.env,
 		PATH: `${path.dirname(paths.nodeBin)}:${process.env.PATH}`,
 		npm_config_nodedir: paths.nodeDir,
 		...extra,
 	};
+	// A caller running under jest (the bench) has NODE_ENV=test, under which `n8n execute` exits 0
+	// without running anything; n8n must not inherit it.
+	if (env.NODE_ENV === 'test') delete env.NODE_ENV;
+	for (const name of Object.keys(env)) if (name.startsWith('JEST_')) delete env[name];
+	return env;
 }
 
 /** Installs (or reuses) the host; returns { hostDir, nodeBin, n8nBin, reused, ms }. */

@@ -109,22 +109,14 @@ class N8nInstance {
 	}
 
 	/**
-	 * `n8n execute --id --rawOutput`: log lines first, then the run data as pretty JSON starting
-	 * at the first line that is exactly `{`. Exit code 1 when a node failed.
+	 * `n8n execute --id --rawOutput`: log lines, then the run data as pretty JSON from the first
+	 * line that is exactly `{` to the last that is exactly `}` (log lines, e.g. the task runner
+	 * registering, may follow it). Exit code 1 when a node failed.
 	 */
 	async execute(id) {
 		const started = Date.now();
 		const res = await this.cli(['execute', `--id=${id}`, '--rawOutput'], { allowFail: true });
-		const lines = res.stdout.split('\n');
-		const first = lines.findIndex((l) => l === '{');
-		let output = null;
-		if (first >= 0) {
-			try {
-				output = JSON.parse(lines.slice(first).join('\n'));
-			} catch {
-				output = null;
-			}
-		}
+		const output = parseRunJson(res.stdout);
 		return {
 			code: res.code,
 			output,
@@ -244,6 +236,19 @@ class N8nInstance {
 			expiresAt: null,
 		});
 		return created.rawApiKey || created.apiKey;
+	}
+}
+
+/** The run JSON in the stdout of `n8n execute --rawOutput`, or null. */
+function parseRunJson(stdout) {
+	const lines = stdout.split('\n');
+	const first = lines.indexOf('{');
+	const last = lines.lastIndexOf('}');
+	if (first < 0 || last < first) return null;
+	try {
+		return JSON.parse(lines.slice(first, last + 1).join('\n'));
+	} catch {
+		return null;
 	}
 }
 

@@ -25,6 +25,8 @@ export interface EmulatorOptions {
 	retryAfterSeconds?: number;
 	/** Written after every SSE event, default '\n\n' */
 	sseSeparator?: string;
+	/** Photo-like grain so images are as large as real ones (1344 x 1344: ~5 MB); default false */
+	imageNoise?: boolean;
 	/** No per-request log lines, default true */
 	quiet?: boolean;
 	/** Where log lines go when quiet is false, default console.log */
@@ -39,6 +41,7 @@ export interface RuntimeOptions {
 	maxConcurrent?: number;
 	retryAfterSeconds?: number;
 	sseSeparator?: string;
+	imageNoise?: boolean;
 	quiet?: boolean;
 	/** Merged into the key set; also becomes the balance reset() restores. null removes a key. */
 	keys?: Record<string, number | null>;

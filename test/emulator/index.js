@@ -98,6 +98,8 @@ const DEFAULTS = {
 	maxConcurrent: 0,
 	retryAfterSeconds: 1,
 	sseSeparator: '\n\n',
+	// Photo-like images: noise makes a PNG about as large as a real picture (1344 x 1344: ~5 MB)
+	imageNoise: false,
 	quiet: true,
 };
 const RUNTIME_OPTIONS = [
@@ -107,6 +109,7 @@ const RUNTIME_OPTIONS = [
 	'maxConcurrent',
 	'retryAfterSeconds',
 	'sseSeparator',
+	'imageNoise',
 ];
 
 const randomAlnum = (n) => {
@@ -844,7 +847,7 @@ async function startEmulator(options = {}) {
 		if (!png) {
 			const width = isInt(job.body.width) ? job.body.width : DEFAULT_IMAGE_SIZE;
 			const height = isInt(job.body.height) ? job.body.height : DEFAULT_IMAGE_SIZE;
-			png = encodeGradientPng(width, height, job.body.prompt);
+			png = encodeGradientPng(width, height, job.body.prompt, { noise: Boolean(opts.imageNoise) });
 			pngCache.set(m[1], png);
 		}
 		const buf = await png;

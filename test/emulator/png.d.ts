@@ -7,4 +7,5 @@ export declare function encodeGradientPng(
 	width: number,
 	height: number,
 	seedText?: string,
+	options?: { noise?: boolean },
 ): Promise<Buffer>;

@@ -42,7 +42,7 @@ function pngChunk(type, data) {
 }
 
 /** Raw scanlines (filter byte 0 + RGB) for a two-colour gradient picked from the prompt's hash. */
-function gradientScanlines(width, height, seedText) {
+function gradientScanlines(width, height, seedText, noise) {
 	const h = crypto
 		.createHash('sha256')
 		.update(String(seedText || ''))
@@ -64,12 +64,28 @@ function gradientScanlines(width, height, seedText) {
 		for (let x = 0; x < width; x++) row[3 + 3 * x] = blue;
 		row.copy(raw, y * stride);
 	}
+	if (noise) addNoise(raw, stride, h.readUInt32BE(8) || 1);
 	return raw;
 }
 
-/** Encode a width x height RGB gradient as PNG bytes (async so big images don't block the loop). */
-function encodeGradientPng(width, height, seedText) {
-	const raw = gradientScanlines(width, height, seedText);
+/** Deterministic grain (xorshift32) over every colour byte, leaving the filter bytes at 0. */
+function addNoise(raw, stride, seed) {
+	let state = seed >>> 0;
+	for (let i = 0; i < raw.length; i++) {
+		if (i % stride === 0) continue;
+		state ^= state << 13;
+		state ^= state >>> 17;
+		state ^= state << 5;
+		raw[i] = (raw[i] + (state & 0x3f)) & 0xff;
+	}
+}
+
+/**
+ * Encode a width x height RGB gradient as PNG bytes (async so big images don't block the loop).
+ * With `noise`, grain makes it compress like a photo instead of to a few KB.
+ */
+function encodeGradientPng(width, height, seedText, { noise = false } = {}) {
+	const raw = gradientScanlines(width, height, seedText, noise);
 	return new Promise((resolve, reject) => {
 		zlib.deflate(raw, { level: 6 }, (err, idat) => {
 			if (err) return reject(err);
