@@ -2,10 +2,13 @@
 /**
  * `npm run test:e2e`: the packed package inside a real n8n 2.41.1.
  * 1. CLI: import the credential and workflows, run each with `n8n execute`, check the output and
- *    what the emulator received. 2. Server + headless Chromium: the editor shows our nodes.
+ *    what the emulator received; n8n's Basic LLM Chain and AI Agent with our Chat Model sub-node.
+ * 2. Server: streaming Webhook and Chat Trigger workflows stream MiniToolAI's text to the caller.
+ * 3. Headless Chromium: the editor shows our nodes.
  * Ends with `e2e: N passed, N failed`; exit code 1 on any failure. Everything it starts is
  * stopped at the end, also on failure or Ctrl-C.
- * Flags: --skip-build (use the current dist/), --skip-browser, --keep (keep the temp folder).
+ * Flags: --skip-build (use the current dist/), --skip-browser (the server checks still run),
+ * --keep (keep the temp folder).
  */
 const fs = require('node:fs');
 const os = require('node:os');
@@ -19,6 +22,8 @@ const wf = require('./lib/workflows');
 const { Checks } = require('../test/e2e/lib/checks');
 const { runCliChecks } = require('../test/e2e/lib/cliChecks');
 const { runBrowserChecks } = require('../test/e2e/lib/browserChecks');
+const { runAiChecks } = require('../test/e2e/lib/aiChecks');
+const { runStreamChecks, describe: describeStream } = require('../test/e2e/lib/streamChecks');
 
 const args = new Set(process.argv.slice(2));
 const OWNER = { email: 'e2e@minitoolai.local', password: 'E2e-Passw0rd!' };
@@ -31,7 +36,17 @@ const IDS = {
 	chatErrorContinue: 'mtaiCaseChatCont',
 	imageJobSteps: 'mtaiCaseJobSteps',
 	imageJobFailed: 'mtaiCaseJobFail1',
+	llmChain: 'mtaiAiLlmChain01',
+	aiAgent: 'mtaiAiAgent00001',
+	agentWithTool: 'mtaiCaseAgentTl1',
+	webhookStreaming: 'mtaiCaseWebhStrm',
+	streamingChatbot: 'mtaiDemoStrmChat',
 };
+// Production URLs of the streaming workflows (path / webhookId in the committed files).
+const STREAM_WEBHOOK_PATH = 'minitoolai-e2e-stream';
+const CHAT_WEBHOOK_ID = '6d1f0b3e-8c4a-4f2e-9b7d-5a3c2e1f0d41';
+// The emulator's delay between SSE events while the streaming checks run.
+const TOKEN_DELAY_MS = 80;
 
 const cleanups = [];
 async function cleanupAll() {
@@ -58,6 +73,7 @@ async function main() {
 	const totalStarted = Date.now();
 	const stages = new Stages();
 	const checks = new Checks(log);
+	let streamTimings = [];
 	const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'minitoolai-e2e-'));
 	const userFolder = path.join(workDir, 'user');
 	fs.mkdirSync(userFolder);
@@ -87,7 +103,13 @@ async function main() {
 			await n8n.importCredentials(
 				wf.credentialForImport({ apiKey: EMULATOR_KEY, baseUrl: emulator.baseUrl }),
 			);
-			const files = [...wf.listWorkflowFiles('demo'), ...wf.listWorkflowFiles('cases')];
+			const aiDir = path.join(wf.WORKFLOW_DIR, 'ai');
+			const aiFiles = fs
+				.readdirSync(aiDir)
+				.filter((f) => f.endsWith('.json'))
+				.sort()
+				.map((f) => path.join(aiDir, f));
+			const files = [...wf.listWorkflowFiles('demo'), ...wf.listWorkflowFiles('cases'), ...aiFiles];
 			const demoImageUrl = `${emulator.imageBaseUrl}/images/demo.png`;
 			// One CLI call for all of them: each n8n command costs seconds of startup.
 			await n8n.importWorkflows(
@@ -99,11 +121,29 @@ async function main() {
 			runCliChecks({ n8n, emulator, checks, ids: IDS, userFolder, log }),
 		);
 
+		await stages.time('ai sub-node executions', () =>
+			runAiChecks({ n8n, emulator, checks, ids: IDS, log }),
+		);
+
+		await stages.time('server start', async () => {
+			await n8n.start();
+			await n8n.ensureOwner(OWNER);
+		});
+		streamTimings = await stages.time('streaming', () =>
+			runStreamChecks({
+				n8n,
+				emulator,
+				checks,
+				ids: IDS,
+				log,
+				webhookPath: STREAM_WEBHOOK_PATH,
+				chatWebhookId: CHAT_WEBHOOK_ID,
+				tokenDelayMs: TOKEN_DELAY_MS,
+				restoreTokenDelayMs: 0,
+			}),
+		);
+
 		if (!args.has('--skip-browser')) {
-			await stages.time('server start', async () => {
-				await n8n.start();
-				await n8n.ensureOwner(OWNER);
-			});
 			await stages.time('browser', () =>
 				runBrowserChecks({
 					n8n,
@@ -124,6 +164,10 @@ async function main() {
 	console.log(
 		`\nstage durations:\n${stages.summary()}\n  ${'total'.padEnd(28)} ${(totalMs / 1000).toFixed(1)} s`,
 	);
+	if (streamTimings.length) {
+		console.log(`\nstreamed answers (emulator token delay ${TOKEN_DELAY_MS} ms):`);
+		for (const m of streamTimings) console.log(`  ${describeStream(m)}`);
+	}
 	console.log(`e2e: ${checks.passed} passed, ${checks.failed} failed`);
 	process.exitCode = checks.failed > 0 || checks.passed === 0 ? 1 : 0;
 }

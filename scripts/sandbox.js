@@ -7,7 +7,7 @@
  */
 const fs = require('node:fs');
 const path = require('node:path');
-const { CACHE_DIR, REPO_ROOT, Stages, freePorts, log } = require('./lib/util');
+const { CACHE_DIR, REPO_ROOT, Stages, freePorts, log, waitFor } = require('./lib/util');
 const { ensureN8nHost } = require('./lib/n8nHost');
 const { buildAndPack, installPackage } = require('./lib/pack');
 const { N8nInstance } = require('./lib/n8nProcess');
@@ -92,6 +92,39 @@ async function importDemos(n8n, state, credential, demoImageUrl) {
 	return report;
 }
 
+// The demo whose Chat Trigger is published: its hosted chat streams the answer word by word.
+const STREAMING_CHATBOT_FILE = 'streaming-chatbot.json';
+const CHAT_TRIGGER_TYPE = '@n8n/n8n-nodes-langchain.chatTrigger';
+
+/**
+ * Activates the streaming chatbot demo (if it is not active yet) and returns its public chat URL
+ * once the hosted chat page answers. A workflow the user deactivated is activated again.
+ */
+async function activateStreamingChatbot(n8n, state) {
+	const id = state.workflows[STREAMING_CHATBOT_FILE];
+	if (!id) return null;
+	const workflow = await n8n.request('GET', `/rest/workflows/${id}`);
+	const trigger = (workflow.nodes || []).find((n) => n.type === CHAT_TRIGGER_TYPE);
+	if (!trigger || !trigger.webhookId) return null;
+	if (!workflow.active) {
+		await n8n.request('POST', `/rest/workflows/${id}/activate`, {
+			versionId: workflow.versionId,
+		});
+	}
+	const url = `${n8n.baseUrl}/webhook/${trigger.webhookId}/chat`;
+	// Right after activation the webhook answers 404 for a moment.
+	await waitFor(
+		`the chat page ${url}`,
+		async () => {
+			const res = await fetch(url);
+			await res.arrayBuffer();
+			return res.status === 200;
+		},
+		{ timeoutMs: 30000, intervalMs: 100 },
+	);
+	return { id, url };
+}
+
 async function main() {
 	const stages = new Stages();
 	if (args.has('--fresh')) fs.rmSync(SANDBOX_DIR, { recursive: true, force: true });
@@ -111,7 +144,8 @@ async function main() {
 		demoImageUrl = PUBLIC_DEMO_IMAGE;
 	} else {
 		const emulator = await stages.time('emulator', () =>
-			startLocalEmulator({ preferredPorts: [8787, 8788], quiet: false }),
+			// A small delay per token, so the streaming chatbot visibly writes word by word.
+			startLocalEmulator({ preferredPorts: [8787, 8788], quiet: false, tokenDelayMs: 50 }),
 		);
 		cleanups.push(() => emulator.close());
 		api = { apiKey: EMULATOR_KEY, baseUrl: emulator.baseUrl };
@@ -138,6 +172,12 @@ async function main() {
 		fs.writeFileSync(STATE_FILE, `${JSON.stringify(state, null, 2)}\n`);
 		return { report: list, credential: cred };
 	});
+	const chatbot = await stages.time('activate streaming chatbot', () =>
+		activateStreamingChatbot(n8n, state).catch((error) => {
+			log(`streaming chatbot not activated: ${error.message}`);
+			return null;
+		}),
+	);
 
 	const lines = [
 		'',
@@ -147,6 +187,9 @@ async function main() {
 		`  credential:  "${credential.name}" -> ${api.baseUrl}${realApiKey ? '' : ` (key ${EMULATOR_KEY})`}`,
 		'  workflows:',
 		...report.map((w) => `    - ${w.name} (${w.status}): ${n8n.baseUrl}/workflow/${w.id}`),
+		chatbot
+			? `  chat:        ${chatbot.url}  (streaming chatbot, public; answers stream in word by word)`
+			: '  chat:        (the streaming chatbot demo is not active: see the log above)',
 		`  n8n log:     ${path.relative(REPO_ROOT, n8n.logFile)}`,
 		'  stop with Ctrl-C',
 		'',
