@@ -1,0 +1,413 @@
+/**
+ * `npm run bench`: what the nodes cost, against raw HTTP and against n8n's HTTP Request node.
+ * Prints one markdown table (also bench-out/results.md, raw figures in bench-out/results.json)
+ * and a chart (bench-out/scaling.svg). Nothing here is a timed test: the only assertion is that
+ * the bench produced its report. See test/bench/README.md for what each figure means.
+ */
+import { MiniToolAiApi } from '../../credentials/MiniToolAiApi.credentials';
+import { MiniToolAiChat } from '../../nodes/MiniToolAiChat/MiniToolAiChat.node';
+import { MiniToolAiTextToImage } from '../../nodes/MiniToolAiTextToImage/MiniToolAiTextToImage.node';
+import { ChatStreamParser } from '../../nodes/shared/chatStream';
+import { IMAGE_MODELS, startEmulator, type Emulator } from '../emulator';
+import { chain, createEngine, itemsNode, manualTrigger } from '../harness';
+import { chatNode, imageNode } from '../engine/setup';
+import { fixedPollImage, rawChatBatch } from './raw';
+import { runRealN8n, type RealN8nResults } from './realN8n';
+import { buildReport, type BenchResults, type Row } from './report';
+import { machineInfo, print, writeOut } from './util';
+
+const KEY = 'bench-key';
+const LATENCY_MS = 50;
+const CHAT_SIZES = [1, 10, 100];
+const CHAT_REPS = 10;
+const RATE_ITEMS = 200;
+const RATE_LIMITS = [5, 10, 20];
+const RATE_REPS = 3;
+const IMAGE_DURATIONS_MS = [2_000, 10_000, 30_000];
+const IMAGE_JOBS_EACH = 3;
+const FIXED_POLL_MS = 5_000;
+const PARSER_SIZES = [100 * 1024, 1024 * 1024, 10 * 1024 * 1024];
+const PARSER_CHUNK = 16 * 1024;
+const REAL_CHAT_ITEMS = 20;
+const REAL_CHAT_REPS = 3;
+const REAL_IMAGES = 50;
+const REAL_MEM_REPS = 2;
+
+function log(line: string): void {
+	print(`[bench] ${line}`);
+}
+
+function engineFor(emulator: Emulator) {
+	return createEngine({
+		nodeTypes: [MiniToolAiChat, MiniToolAiTextToImage],
+		credentialTypes: [MiniToolAiApi],
+		credentials: { miniToolAiApi: { apiKey: KEY, baseUrl: emulator.baseUrl } },
+	});
+}
+
+const prompt = (i: number) =>
+	`Item ${i + 1}: summarise the benefits of regular exercise in a few words`;
+
+/** What the Chat node sends for `prompt(i)` with its defaults: the raw client sends the same. */
+const chatBody = (i: number) => ({
+	model: 'gpt-4o-mini',
+	messages: [{ role: 'user', content: prompt(i) }],
+	temperature: 1,
+	max_completion_tokens: 1000,
+});
+
+function chatWorkflow(n: number, onError = false) {
+	return chain(
+		manualTrigger(),
+		itemsNode(
+			'Items',
+			Array.from({ length: n }, (_, i) => ({ prompt: prompt(i) })),
+		),
+		chatNode(
+			{
+				model: 'gpt-4o-mini',
+				messages: { message: [{ role: 'user', content: '={{ $json.prompt }}' }] },
+			},
+			onError ? { onError: 'continueRegularOutput' } : {},
+		),
+	);
+}
+
+/** First request start to last request start: 0-ish when all items are sent at once. */
+function startSpread(emulator: Emulator): number {
+	const starts = emulator.requests.filter((r) => r.server === 'api').map((r) => r.startedAt);
+	return starts.length ? Math.max(...starts) - Math.min(...starts) : 0;
+}
+
+// ---------------------------------------------------------------- 1. chat overhead per item
+async function chatOverhead(): Promise<BenchResults['chat']> {
+	const emulator = await startEmulator({
+		keys: { [KEY]: 1e6 },
+		latencyMs: LATENCY_MS,
+		tokenDelayMs: 0,
+	});
+	try {
+		const engine = engineFor(emulator);
+		const out: BenchResults['chat'] = [];
+		for (const n of CHAT_SIZES) {
+			const workflow = chatWorkflow(n);
+			const bodies = Array.from({ length: n }, (_, i) => chatBody(i));
+			const runEngine = async () => {
+				emulator.reset();
+				const started = performance.now();
+				const result = await engine.run(workflow);
+				const ms = performance.now() - started;
+				const answers = result
+					.output('Chat')
+					.filter((it) => String(it.json.text).startsWith('Echo:'));
+				if (result.status !== 'success' || answers.length !== n) {
+					throw new Error(`engine run N=${n}: ${result.status}, ${answers.length} answers`);
+				}
+				return { ms, spread: startSpread(emulator) };
+			};
+			const runRaw = async () => {
+				emulator.reset();
+				const raw = await rawChatBatch({ baseUrl: emulator.baseUrl, key: KEY, bodies });
+				if (raw.statuses.some((s) => s !== 200)) throw new Error(`raw N=${n}: ${raw.statuses}`);
+				return { ms: raw.ms, spread: startSpread(emulator) };
+			};
+			await runEngine(); // warm-up (JIT, connections)
+			await runRaw();
+			const engineRuns: Array<{ ms: number; spread: number }> = [];
+			const rawRuns: Array<{ ms: number; spread: number }> = [];
+			for (let rep = 0; rep < CHAT_REPS; rep++) {
+				// Alternate the order so that neither side always runs on a warmer machine.
+				if (rep % 2 === 0) {
+					engineRuns.push(await runEngine());
+					rawRuns.push(await runRaw());
+				} else {
+					rawRuns.push(await runRaw());
+					engineRuns.push(await runEngine());
+				}
+			}
+			out.push({ n, engine: engineRuns, raw: rawRuns });
+			log(`1. chat N=${n} done`);
+		}
+		return out;
+	} finally {
+		await emulator.close();
+	}
+}
+
+// ---------------------------------------------------------------- 4. throughput under a rate limit
+async function rateLimited(): Promise<BenchResults['rate']> {
+	const emulator = await startEmulator({
+		keys: { [KEY]: 1e6 },
+		latencyMs: LATENCY_MS,
+		tokenDelayMs: 0,
+		retryAfterSeconds: 1,
+	});
+	try {
+		const engine = engineFor(emulator);
+		const workflow = chatWorkflow(RATE_ITEMS, true);
+		const out: BenchResults['rate'] = [];
+		for (const k of RATE_LIMITS) {
+			emulator.configure({ maxConcurrent: k });
+			const runs: BenchResults['rate'][number]['runs'] = [];
+			for (let rep = 0; rep < RATE_REPS; rep++) {
+				emulator.reset();
+				const started = performance.now();
+				const result = await engine.run(workflow);
+				const ms = performance.now() - started;
+				const items = result.output('Chat');
+				const completed = items.filter((it) => String(it.json.text).startsWith('Echo:')).length;
+				const api = emulator.requests.filter((r) => r.server === 'api');
+				const ok = api.filter((r) => r.status === 200);
+				const okDurations = ok.map((r) => (r.endedAt ?? r.startedAt) - r.startedAt);
+				runs.push({
+					ms,
+					completed,
+					failed: RATE_ITEMS - completed,
+					requests: api.length,
+					rejected: api.filter((r) => r.status === 429).length,
+					medianRequestMs: median(okDurations),
+				});
+			}
+			out.push({ k, runs });
+			log(`4. rate limit K=${k} done`);
+		}
+		return out;
+	} finally {
+		await emulator.close();
+	}
+}
+
+// ---------------------------------------------------------------- 3. image completion delay
+async function imageDelay(): Promise<BenchResults['image']> {
+	return await Promise.all(
+		IMAGE_DURATIONS_MS.map(async (jobDelayMs) => {
+			const emulator = await startEmulator({
+				keys: { [KEY]: 1e6 },
+				jobDelayMs,
+				latencyMs: LATENCY_MS,
+			});
+			try {
+				const engine = engineFor(emulator);
+				const workflow = chain(
+					manualTrigger(),
+					itemsNode(
+						'Items',
+						Array.from({ length: IMAGE_JOBS_EACH }, (_, i) => ({ prompt: `node job ${i + 1}` })),
+					),
+					imageNode({
+						operation: 'generate',
+						model: IMAGE_MODELS[0],
+						prompt: '={{ $json.prompt }}',
+						width: 512,
+						height: 512,
+						downloadImage: false,
+						options: { maxWaitSeconds: 120 },
+					}),
+				);
+				const nodeRun = (async () => {
+					const result = await engine.run(workflow);
+					if (result.status !== 'success') throw new Error(`image run: ${result.error?.message}`);
+					return Date.now();
+				})();
+				const rawRuns = Array.from({ length: IMAGE_JOBS_EACH }, (_, i) =>
+					fixedPollImage({
+						baseUrl: emulator.baseUrl,
+						key: KEY,
+						intervalMs: FIXED_POLL_MS,
+						body: { model: IMAGE_MODELS[0], prompt: `fixed job ${i + 1}`, width: 512, height: 512 },
+					}),
+				);
+				const [nodeEnd, ...raw] = await Promise.all([nodeRun, ...rawRuns]);
+				const jobs = [...emulator.jobs.values()];
+				const pick = (prefix: string) =>
+					jobs
+						.filter((j) => j.body.prompt.startsWith(prefix))
+						.map((j) => ({
+							delayMs: (j.finishedAt ?? Number.NaN) - (j.readyAt ?? Number.NaN),
+							polls: j.polls.length,
+							readyAt: j.readyAt ?? Number.NaN,
+						}));
+				const nodeJobs = pick('node job');
+				const fixedJobs = pick('fixed job');
+				log(`3. image job ${jobDelayMs / 1000} s done`);
+				return {
+					jobDelayMs,
+					node: nodeJobs,
+					fixed: fixedJobs,
+					nodeOutputAfterLastReadyMs: nodeEnd - Math.max(...nodeJobs.map((j) => j.readyAt)),
+					fixedClientPolls: raw.map((r) => r.polls),
+				};
+			} finally {
+				await emulator.close();
+			}
+		}),
+	);
+}
+
+// ---------------------------------------------------------------- 5. stream parser
+const encoder = new TextEncoder();
+
+/** SSE in the documented chunk format (as the emulator sends it), about `bytes` long. */
+function syntheticStream(bytes: number): Uint8Array {
+	const event = (delta: object, finish: string | null, usage: object | null = null) =>
+		`data: ${JSON.stringify({
+			id: 'chatcmpl-B5qoZsT8kFDNJK3UyGLiJmjv6Pp90',
+			object: 'chat.completion.chunk',
+			created: 1740734359,
+			model: 'gpt-4o-mini-2024-07-18',
+			service_tier: 'default',
+			system_fingerprint: 'fp_06737a9306',
+			choices: usage ? [] : [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+			usage,
+		})}\n\n`;
+	const parts: string[] = [];
+	let size = 0;
+	for (let i = 0; size < bytes; i++) {
+		const part = event({ content: ` word${i % 1000}` }, null);
+		parts.push(part);
+		size += part.length;
+	}
+	parts.push(event({}, 'stop'));
+	parts.push(
+		event({}, null, { prompt_tokens: 10, completion_tokens: parts.length, total_tokens: 0 }),
+	);
+	parts.push('data: [DONE]\n\n');
+	return encoder.encode(parts.join(''));
+}
+
+/** One event whose content alone is `bytes` long: a single line spanning hundreds of chunks. */
+function longLineStream(bytes: number): Uint8Array {
+	const content = 'x'.repeat(bytes);
+	return encoder.encode(
+		`data: ${JSON.stringify({ id: 'c', choices: [{ index: 0, delta: { content } }] })}\n\ndata: [DONE]\n\n`,
+	);
+}
+
+function parseInChunks(data: Uint8Array): number {
+	const started = performance.now();
+	const parser = new ChatStreamParser();
+	for (let offset = 0; offset < data.length; offset += PARSER_CHUNK) {
+		parser.push(data.subarray(offset, offset + PARSER_CHUNK));
+	}
+	const result = parser.end();
+	const ms = performance.now() - started;
+	if (!result.done || result.text.length === 0) throw new Error('parser: incomplete result');
+	return ms;
+}
+
+/** The floor: the whole body decoded at once, split in lines, every data line JSON.parsed. */
+function parseWhole(data: Uint8Array): number {
+	const started = performance.now();
+	let text = '';
+	for (const line of new TextDecoder().decode(data).split('\n')) {
+		if (!line.startsWith('data: ') || line === 'data: [DONE]') continue;
+		const chunk = JSON.parse(line.slice(6)) as {
+			choices?: Array<{ delta?: { content?: string } }>;
+		};
+		text += chunk.choices?.[0]?.delta?.content ?? '';
+	}
+	const ms = performance.now() - started;
+	if (text.length === 0) throw new Error('floor parser: no text');
+	return ms;
+}
+
+function parserThroughput(): BenchResults['parser'] {
+	const out: BenchResults['parser'] = [];
+	const cases: Array<{
+		kind: 'tokens' | 'one long line';
+		bytes: number;
+		make: (b: number) => Uint8Array;
+	}> = [
+		...PARSER_SIZES.map((bytes) => ({ kind: 'tokens' as const, bytes, make: syntheticStream })),
+		...PARSER_SIZES.slice(1).map((bytes) => ({
+			kind: 'one long line' as const,
+			bytes,
+			make: longLineStream,
+		})),
+	];
+	for (const c of cases) {
+		const data = c.make(c.bytes);
+		const reps = data.length > 5e6 ? 5 : data.length > 5e5 ? 10 : 30;
+		parseInChunks(data); // warm-up
+		parseWhole(data);
+		const ours: number[] = [];
+		const floor: number[] = [];
+		for (let rep = 0; rep < reps; rep++) {
+			ours.push(parseInChunks(data));
+			floor.push(parseWhole(data));
+		}
+		out.push({ kind: c.kind, bytes: data.length, ours, floor });
+	}
+	log('5. parser done');
+	return out;
+}
+
+function median(values: number[]): number {
+	if (values.length === 0) return Number.NaN;
+	const sorted = [...values].sort((a, b) => a - b);
+	const mid = Math.floor(sorted.length / 2);
+	return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+// ---------------------------------------------------------------- the run
+describe('benchmarks', () => {
+	it('measures all six and writes the report', async () => {
+		const machine = machineInfo();
+		log(
+			`machine: ${machine.nproc} CPUs (${machine.cpuModel}), ${machine.memoryGiB} GiB, Node ${machine.node}`,
+		);
+		const started = performance.now();
+		const results: BenchResults = {
+			machine,
+			chat: [],
+			rate: [],
+			image: [],
+			parser: [],
+			real: null,
+			errors: {},
+		};
+		const attempt = async <T>(name: string, fn: () => Promise<T> | T): Promise<T | undefined> => {
+			try {
+				return await fn();
+			} catch (error) {
+				results.errors[name] = (error as Error).stack ?? String(error);
+				log(`${name} FAILED: ${(error as Error).message}`);
+				return undefined;
+			}
+		};
+		// CPU-bound and latency-sensitive parts first, alone on the machine.
+		results.parser = (await attempt('5', parserThroughput)) ?? [];
+		results.chat = (await attempt('1', chatOverhead)) ?? [];
+		results.rate = (await attempt('4', rateLimited)) ?? [];
+		// The image jobs mostly wait; they run beside the real-n8n part (separate processes).
+		const [image, real] = await Promise.all([
+			attempt('3', imageDelay),
+			attempt('2+6', () =>
+				runRealN8n({
+					chatItems: REAL_CHAT_ITEMS,
+					chatReps: REAL_CHAT_REPS,
+					images: REAL_IMAGES,
+					memReps: REAL_MEM_REPS,
+					log,
+				}),
+			),
+		]);
+		results.image = image ?? [];
+		results.real = (real as RealN8nResults | undefined) ?? null;
+		results.totalMs = performance.now() - started;
+
+		const report = buildReport(results, {
+			latencyMs: LATENCY_MS,
+			fixedPollMs: FIXED_POLL_MS,
+			rateItems: RATE_ITEMS,
+			chunkBytes: PARSER_CHUNK,
+		});
+		writeOut('results.md', report.markdown);
+		writeOut('results.json', JSON.stringify(results, null, 2));
+		writeOut('scaling.svg', report.svg);
+		print(`\n${report.markdown}`);
+		print('Written: bench-out/results.md, bench-out/results.json, bench-out/scaling.svg');
+		const rows: Row[] = report.rows;
+		expect(rows.length).toBeGreaterThan(0);
+	});
+});

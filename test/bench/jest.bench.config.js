@@ -1,0 +1,15 @@
+/**
+ * `npm run bench`: the benchmarks (test/bench/README.md). Not part of `npm test`; nothing here
+ * asserts timings. One file, run in band so that measurements do not compete with each other.
+ */
+module.exports = {
+	rootDir: '../..',
+	testEnvironment: 'node',
+	roots: ['<rootDir>/test/bench'],
+	testMatch: ['**/*.bench.ts'],
+	transform: {
+		'^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }],
+	},
+	testTimeout: 15 * 60 * 1000,
+	verbose: false,
+};

@@ -1,0 +1,12 @@
+export declare function rawChatBatch(options: {
+	baseUrl: string;
+	key: string;
+	bodies: unknown[];
+}): Promise<{ ms: number; statuses: number[] }>;
+export declare function fixedPollImage(options: {
+	baseUrl: string;
+	key: string;
+	body: unknown;
+	intervalMs?: number;
+	maxPolls?: number;
+}): Promise<{ jobId: string; successPollAt: number; polls: number }>;

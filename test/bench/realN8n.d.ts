@@ -1,0 +1,37 @@
+export interface RealChatRun {
+	ms: number;
+	code: number | null;
+	okItems: number;
+	requests: number;
+	/** first request start -> last request end, on the emulator's clock */
+	window: number | null;
+}
+export interface RealMemoryRun {
+	ms: number;
+	hwmKb: number;
+	childrenPeakKb: number;
+	stdoutBytes: number;
+	downloads: number;
+}
+export interface RealN8nResults {
+	setup: { hostMs?: number; buildInstallMs?: number; importMs?: number };
+	chat:
+		| { error: string }
+		| { items: number; runs: { ours: RealChatRun[]; http: RealChatRun[] } }
+		| null;
+	memory:
+		| { error: string }
+		| {
+				images: number;
+				imageBytes: number | null;
+				rows: Array<{ label: string; id: string; runs: RealMemoryRun[] }>;
+		  }
+		| null;
+}
+export declare function runRealN8n(options: {
+	chatItems?: number;
+	chatReps?: number;
+	images?: number;
+	memReps?: number;
+	log?: (line: string) => void;
+}): Promise<RealN8nResults>;
