@@ -13,7 +13,7 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { Stages, freePorts, log } = require('./lib/util');
+const { Cleanups, Stages, freePorts, log } = require('./lib/util');
 const { ensureN8nHost } = require('./lib/n8nHost');
 const { buildAndPack, installPackage } = require('./lib/pack');
 const { N8nInstance } = require('./lib/n8nProcess');
@@ -48,26 +48,7 @@ const CHAT_WEBHOOK_ID = '6d1f0b3e-8c4a-4f2e-9b7d-5a3c2e1f0d41';
 // The emulator's delay between SSE events while the streaming checks run.
 const TOKEN_DELAY_MS = 80;
 
-const cleanups = [];
-async function cleanupAll() {
-	while (cleanups.length) {
-		const fn = cleanups.pop();
-		await Promise.resolve()
-			.then(fn)
-			.catch((e) => log(`cleanup: ${e.message}`));
-	}
-}
-async function abort(reason) {
-	log(`${reason}: stopping everything`);
-	await cleanupAll();
-	process.exit(130);
-}
-for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => abort(signal));
-// `kill <npm pid>` ends npm without passing the signal on; an orphaned run stops itself.
-const parentPid = process.ppid;
-setInterval(() => {
-	if (process.ppid !== parentPid) abort('parent gone');
-}, 1000).unref();
+const cleanups = new Cleanups().watch();
 
 async function main() {
 	const totalStarted = Date.now();
@@ -158,7 +139,7 @@ async function main() {
 	} catch (error) {
 		checks.fail('stage', error);
 	} finally {
-		await stages.time('stop', cleanupAll);
+		await stages.time('stop', () => cleanups.runAll());
 	}
 	const totalMs = Date.now() - totalStarted;
 	console.log(
@@ -174,7 +155,7 @@ async function main() {
 
 main().catch(async (error) => {
 	console.error(error);
-	await cleanupAll();
+	await cleanups.runAll();
 	console.log('e2e: 0 passed, 1 failed');
 	process.exit(1);
 });

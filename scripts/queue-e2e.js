@@ -12,7 +12,7 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { Stages, freePorts, log, waitFor } = require('./lib/util');
+const { Cleanups, Stages, freePorts, log, waitFor } = require('./lib/util');
 const { ensureN8nHost } = require('./lib/n8nHost');
 const { buildAndPack, installPackage } = require('./lib/pack');
 const { N8nInstance } = require('./lib/n8nProcess');
@@ -39,26 +39,7 @@ const WEBHOOKS = {
 	stream: 'mtai-queue-stream',
 };
 
-const cleanups = [];
-async function cleanupAll() {
-	while (cleanups.length) {
-		const fn = cleanups.pop();
-		await Promise.resolve()
-			.then(fn)
-			.catch((e) => log(`cleanup: ${e.message}`));
-	}
-}
-async function abort(reason) {
-	log(`${reason}: stopping everything`);
-	await cleanupAll();
-	process.exit(130);
-}
-for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => abort(signal));
-// `kill <npm pid>` ends npm without passing the signal on; an orphaned run stops itself.
-const parentPid = process.ppid;
-setInterval(() => {
-	if (process.ppid !== parentPid) abort('parent gone');
-}, 1000).unref();
+const cleanups = new Cleanups().watch();
 
 /** Settings every n8n process of the cluster shares: queue, Redis, Postgres, Bull timings. */
 function clusterEnv({ redisPort, pgPort }) {
@@ -279,7 +260,7 @@ async function main() {
 	} finally {
 		sampler.sample();
 		sampler.stop();
-		await stages.time('stop', cleanupAll);
+		await stages.time('stop', () => cleanups.runAll());
 	}
 	const totalMs = Date.now() - totalStarted;
 	printReport(report);
@@ -293,7 +274,7 @@ async function main() {
 
 main().catch(async (error) => {
 	console.error(error);
-	await cleanupAll();
+	await cleanups.runAll();
 	console.log('queue: 0 passed, 1 failed');
 	process.exit(1);
 });

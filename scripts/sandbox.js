@@ -7,7 +7,7 @@
  */
 const fs = require('node:fs');
 const path = require('node:path');
-const { CACHE_DIR, REPO_ROOT, Stages, freePorts, log, waitFor } = require('./lib/util');
+const { CACHE_DIR, Cleanups, REPO_ROOT, Stages, freePorts, log, waitFor } = require('./lib/util');
 const { ensureN8nHost } = require('./lib/n8nHost');
 const { buildAndPack, installPackage } = require('./lib/pack');
 const { N8nInstance } = require('./lib/n8nProcess');
@@ -24,22 +24,8 @@ const PUBLIC_DEMO_IMAGE =
 
 const args = new Set(process.argv.slice(2));
 const realApiKey = process.env.MINITOOLAI_API_KEY;
-const cleanups = [];
-let stopping = false;
-
-async function stopAll(code) {
-	if (stopping) return;
-	stopping = true;
-	log('stopping ...');
-	while (cleanups.length) {
-		const fn = cleanups.pop();
-		await Promise.resolve()
-			.then(fn)
-			.catch((e) => log(`stop: ${e.message}`));
-	}
-	log('stopped');
-	process.exit(code);
-}
+// Ctrl-C is how a user ends the sandbox: exit 0 then.
+const cleanups = new Cleanups().watch(0);
 
 function readState() {
 	try {
@@ -200,14 +186,7 @@ async function main() {
 	console.log(lines.join('\n'));
 }
 
-process.on('SIGINT', () => stopAll(0));
-process.on('SIGTERM', () => stopAll(0));
-// `kill <npm pid>` ends npm without passing the signal on; an orphaned sandbox stops itself.
-const parentPid = process.ppid;
-setInterval(() => {
-	if (process.ppid !== parentPid) stopAll(0);
-}, 1000).unref();
 main().catch(async (error) => {
 	console.error(error);
-	await stopAll(1);
+	await cleanups.exit('error', 1);
 });

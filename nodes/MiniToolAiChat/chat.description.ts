@@ -1,12 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import {
-	CHAT_PATH,
-	DEFAULT_CHAT_MODEL,
-	MAX_COMPLETION_TOKENS,
-	TEMPERATURE,
-} from '../shared/constants';
-import { CHAT_MODEL_OPTIONS } from '../shared/chatModels';
+import { CHAT_PATH, MAX_COMPLETION_TOKENS, TEMPERATURE } from '../shared/constants';
+import { MODEL_PROPERTY } from '../shared/chatModels';
 import { buildChatRequest } from './buildChatRequest';
 import { readChatAnswer } from './readChatAnswer';
 
@@ -14,13 +9,7 @@ const showForList = { show: { inputMode: ['list'] } };
 
 export const chatProperties: INodeProperties[] = [
 	{
-		displayName: 'Model',
-		name: 'model',
-		type: 'options',
-		options: CHAT_MODEL_OPTIONS,
-		default: DEFAULT_CHAT_MODEL,
-		description:
-			'The model that answers. Any other model ID MiniToolAI offers can be given with an expression.',
+		...MODEL_PROPERTY,
 		routing: {
 			request: {
 				method: 'POST',

@@ -7,13 +7,8 @@ import {
 	type SupplyData,
 } from 'n8n-workflow';
 
-import {
-	DEFAULT_CHAT_MODEL,
-	NODE_ICON,
-	MAX_COMPLETION_TOKENS,
-	TEMPERATURE,
-} from '../shared/constants';
-import { CHAT_MODEL_OPTIONS, MODEL_ID_PATTERN } from '../shared/chatModels';
+import { NODE_ICON, MAX_COMPLETION_TOKENS, TEMPERATURE } from '../shared/constants';
+import { MODEL_ID_PATTERN, MODEL_PROPERTY } from '../shared/chatModels';
 import { assertHttpBaseUrl } from '../shared/transport';
 import { describe, InputValidator } from '../shared/validation';
 import { MiniToolAiLanguageModel } from './model';
@@ -60,13 +55,7 @@ export class MiniToolAiChatModel implements INodeType {
 				default: '',
 			},
 			{
-				displayName: 'Model',
-				name: 'model',
-				type: 'options',
-				options: CHAT_MODEL_OPTIONS,
-				default: DEFAULT_CHAT_MODEL,
-				description:
-					'The model that answers. Any other model ID MiniToolAI offers can be given with an expression.',
+				...MODEL_PROPERTY,
 			},
 			{
 				displayName: 'Sampling Temperature',

@@ -1,6 +1,6 @@
-import type { INodePropertyOptions } from 'n8n-workflow';
+import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-import { CHAT_MODELS } from './constants';
+import { CHAT_MODELS, DEFAULT_CHAT_MODEL } from './constants';
 
 const MODEL_NOTES: Record<(typeof CHAT_MODELS)[number], string> = {
 	'gpt-4o-mini': 'Fast and cheap, reads images. USD 0.15 / 0.60 per 1M tokens in / out.',
@@ -19,3 +19,14 @@ export const CHAT_MODEL_OPTIONS: INodePropertyOptions[] = CHAT_MODELS.map((model
 
 /** A well-formed model id: other ids than the documented ones may be given by expression. */
 export const MODEL_ID_PATTERN = /^[A-Za-z0-9][\w.:-]*$/;
+
+/** The Model parameter, as both chat nodes show it. */
+export const MODEL_PROPERTY: INodeProperties = {
+	displayName: 'Model',
+	name: 'model',
+	type: 'options',
+	options: CHAT_MODEL_OPTIONS,
+	default: DEFAULT_CHAT_MODEL,
+	description:
+		'The model that answers. Any other model ID MiniToolAI offers can be given with an expression.',
+};

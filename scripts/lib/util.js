@@ -128,7 +128,51 @@ class Stages {
 	}
 }
 
+/**
+ * What a runner started, stopped in reverse order on exit, Ctrl-C, SIGTERM, or when its parent
+ * goes away (`kill <npm pid>` ends npm without passing the signal on).
+ */
+class Cleanups {
+	constructor() {
+		this.list = [];
+		this.stopping = false;
+	}
+
+	push(fn) {
+		this.list.push(fn);
+	}
+
+	async runAll() {
+		while (this.list.length) {
+			const fn = this.list.pop();
+			await Promise.resolve()
+				.then(fn)
+				.catch((e) => log(`cleanup: ${e.message}`));
+		}
+	}
+
+	/** Stops everything, then exits with `code`; later calls wait for the first. */
+	async exit(reason, code) {
+		if (this.stopping) return;
+		this.stopping = true;
+		log(`${reason}: stopping everything`);
+		await this.runAll();
+		process.exit(code);
+	}
+
+	/** Installs the signal and orphan handlers; `code` is the exit code they end with. */
+	watch(code = 130) {
+		for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => this.exit(signal, code));
+		const parentPid = process.ppid;
+		setInterval(() => {
+			if (process.ppid !== parentPid) this.exit('parent gone', code);
+		}, 1000).unref();
+		return this;
+	}
+}
+
 module.exports = {
+	Cleanups,
 	REPO_ROOT,
 	CACHE_DIR,
 	log,

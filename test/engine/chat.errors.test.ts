@@ -7,15 +7,11 @@ import {
 	continueOnFail,
 	expectNoKeyIn,
 	itemError,
-	startTestBed,
 	userMessages,
-	type TestBed,
+	useTestBed,
 } from './setup';
 
-let bed: TestBed;
-beforeAll(async () => (bed = await startTestBed()));
-afterAll(async () => await bed.close());
-beforeEach(() => bed.emulator.reset());
+const bed = useTestBed();
 
 const node = () => chatNode({ messages: userMessages('hello') });
 type ErrorShape = { name?: string; message?: string; description?: string; httpCode?: string };

@@ -1,11 +1,8 @@
 /** Chat node: the output items a workflow gets. */
 import { CHAT_MODELS } from '../emulator';
-import { chatNode, startTestBed, userMessages, type TestBed } from './setup';
+import { chatNode, userMessages, useTestBed } from './setup';
 
-let bed: TestBed;
-beforeAll(async () => (bed = await startTestBed()));
-afterAll(async () => await bed.close());
-beforeEach(() => bed.emulator.reset());
+const bed = useTestBed();
 
 describe('Chat node: output', () => {
 	it('simplifies to text, finish reason, model, usage and cost', async () => {

@@ -1,11 +1,8 @@
 /** Chat node: every parameter reaches the wire as documented. */
 import { CHAT_MODELS } from '../emulator';
-import { TEST_KEY, chatNode, startTestBed, userMessages, type TestBed } from './setup';
+import { TEST_KEY, chatNode, userMessages, useTestBed } from './setup';
 
-let bed: TestBed;
-beforeAll(async () => (bed = await startTestBed()));
-afterAll(async () => await bed.close());
-beforeEach(() => bed.emulator.reset());
+const bed = useTestBed();
 
 const PNG_1PX = Buffer.from(
 	'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',

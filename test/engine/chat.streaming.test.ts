@@ -1,10 +1,7 @@
 /** Chat node: text is forwarded to a streaming caller as it arrives (Chat Trigger / streaming Webhook). */
-import { chatNode, startTestBed, userMessages, type TestBed } from './setup';
+import { chatNode, userMessages, useTestBed } from './setup';
 
-let bed: TestBed;
-beforeAll(async () => (bed = await startTestBed({ tokenDelayMs: 40 })));
-afterAll(async () => await bed.close());
-beforeEach(() => bed.emulator.reset());
+const bed = useTestBed({ tokenDelayMs: 40 });
 
 interface Chunk {
 	type: string;

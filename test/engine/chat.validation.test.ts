@@ -1,19 +1,9 @@
 /** Chat node: bad input fails with a NodeOperationError naming the field, and nothing is sent. */
 import type { INodeParameters } from 'n8n-workflow';
 
-import {
-	chatNode,
-	continueOnFail,
-	itemError,
-	startTestBed,
-	userMessages,
-	type TestBed,
-} from './setup';
+import { chatNode, continueOnFail, itemError, userMessages, useTestBed } from './setup';
 
-let bed: TestBed;
-beforeAll(async () => (bed = await startTestBed()));
-afterAll(async () => await bed.close());
-beforeEach(() => bed.emulator.reset());
+const bed = useTestBed();
 
 const PDF = Buffer.from('%PDF-1.4 not an image');
 

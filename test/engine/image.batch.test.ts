@@ -1,10 +1,8 @@
 /** Text to Image node: many items at once, and rate limits (429 with Retry-After) on the way. */
 import { MAX_RATE_LIMIT_RETRIES } from '../../nodes/shared/transport';
-import { imageNode, startTestBed, type TestBed } from './setup';
+import { imageNode, useTestBed } from './setup';
 
-let bed: TestBed;
-beforeAll(async () => (bed = await startTestBed({ jobDelayMs: 300 })));
-afterAll(async () => await bed.close());
+const bed = useTestBed({ jobDelayMs: 300 });
 beforeEach(() => {
 	bed.emulator.reset();
 	bed.emulator.configure({ maxConcurrent: 0, latencyMs: 0, retryAfterSeconds: 1 });

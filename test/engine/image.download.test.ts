@@ -3,12 +3,9 @@ import { sleep, type INodeExecutionData } from 'n8n-workflow';
 
 import type { EmulatorJob } from '../emulator';
 import { readBinary } from '../harness';
-import { expectNoKeyIn, imageNode, startTestBed, type TestBed } from './setup';
+import { expectNoKeyIn, imageNode, useTestBed } from './setup';
 
-let bed: TestBed;
-beforeAll(async () => (bed = await startTestBed({ jobDelayMs: 200 })));
-afterAll(async () => await bed.close());
-beforeEach(() => bed.emulator.reset());
+const bed = useTestBed({ jobDelayMs: 200 });
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 

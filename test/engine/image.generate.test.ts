@@ -2,14 +2,12 @@
 import { sleep } from 'n8n-workflow';
 
 import { IMAGE_PRICE_USD, type EmulatorJob } from '../emulator';
-import { imageNode, startTestBed, type TestBed } from './setup';
+import { imageNode, useTestBed } from './setup';
 
 /** The poll schedule's ceiling (jobStatus.ts MAX_POLL_INTERVAL_MS), as the node documents it. */
 const POLL_CEILING_MS = 4000;
 
-let bed: TestBed;
-beforeAll(async () => (bed = await startTestBed({ jobDelayMs: 300 })));
-afterAll(async () => await bed.close());
+const bed = useTestBed({ jobDelayMs: 300 });
 beforeEach(() => {
 	bed.emulator.reset();
 	bed.emulator.configure({ jobDelayMs: 300 });

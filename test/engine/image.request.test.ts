@@ -1,11 +1,8 @@
 /** Text to Image node: every parameter reaches the wire with its documented name and type. */
 import { IMAGE_MODELS, SCHEDULERS } from '../emulator';
-import { TEST_KEY, imageNode, startTestBed, type TestBed } from './setup';
+import { TEST_KEY, imageNode, useTestBed } from './setup';
 
-let bed: TestBed;
-beforeAll(async () => (bed = await startTestBed({ jobDelayMs: 200 })));
-afterAll(async () => await bed.close());
-beforeEach(() => bed.emulator.reset());
+const bed = useTestBed({ jobDelayMs: 200 });
 
 const submits = () => bed.apiRequests().filter((r) => r.path === '/api/texttoimage/');
 const polls = () => bed.apiRequests().filter((r) => r.path === '/api/texttoimage/jobs/');

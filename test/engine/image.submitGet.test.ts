@@ -5,11 +5,9 @@ import { MiniToolAiApi } from '../../credentials/MiniToolAiApi.credentials';
 import { MiniToolAiTextToImage } from '../../nodes/MiniToolAiTextToImage/MiniToolAiTextToImage.node';
 import type { EmulatorJob } from '../emulator';
 import { chain, createEngine, itemsNode, manualTrigger } from '../harness';
-import { TEST_KEY, imageNode, startTestBed, type TestBed } from './setup';
+import { TEST_KEY, imageNode, useTestBed } from './setup';
 
-let bed: TestBed;
-beforeAll(async () => (bed = await startTestBed({ jobDelayMs: 300 })));
-afterAll(async () => await bed.close());
+const bed = useTestBed({ jobDelayMs: 300 });
 beforeEach(() => {
 	bed.emulator.reset();
 	bed.emulator.configure({ jobDelayMs: 300 });

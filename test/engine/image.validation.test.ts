@@ -1,12 +1,9 @@
 /** Text to Image node: bad input fails with an error naming the field, and nothing is sent. */
 import type { INodeParameters } from 'n8n-workflow';
 
-import { continueOnFail, imageNode, itemError, startTestBed, type TestBed } from './setup';
+import { continueOnFail, imageNode, itemError, useTestBed } from './setup';
 
-let bed: TestBed;
-beforeAll(async () => (bed = await startTestBed({ jobDelayMs: 200 })));
-afterAll(async () => await bed.close());
-beforeEach(() => bed.emulator.reset());
+const bed = useTestBed({ jobDelayMs: 200 });
 
 const submit = (parameters: INodeParameters): INodeParameters => ({
 	operation: 'submitJob',

@@ -8,12 +8,9 @@
  */
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
-import { chatNode, continueOnFail, imageNode, startTestBed, type TestBed } from './setup';
+import { chatNode, continueOnFail, imageNode, useTestBed } from './setup';
 
-let bed: TestBed;
-beforeAll(async () => (bed = await startTestBed({ jobDelayMs: 50 })));
-afterAll(async () => await bed.close());
-beforeEach(() => bed.emulator.reset());
+const bed = useTestBed({ jobDelayMs: 50 });
 
 type Mode = 'fixed' | 'expression';
 type Binaries = Record<string, { data: Buffer; mimeType: string; fileName?: string }>;

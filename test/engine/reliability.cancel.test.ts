@@ -7,11 +7,9 @@ import { sleep, type IDataObject } from 'n8n-workflow';
 
 import type { RecordedRequest } from '../emulator';
 import { expectNoSecretsLeaked } from './reliability.cases';
-import { TEST_KEY, chatNode, imageNode, startTestBed, userMessages, type TestBed } from './setup';
+import { TEST_KEY, chatNode, imageNode, userMessages, useTestBed } from './setup';
 
-let bed: TestBed;
-beforeAll(async () => (bed = await startTestBed({ jobDelayMs: 50 })));
-afterAll(async () => await bed.close());
+const bed = useTestBed({ jobDelayMs: 50 });
 beforeEach(() => {
 	bed.emulator.reset();
 	bed.emulator.configure({ tokenDelayMs: 0 });

@@ -8,20 +8,9 @@
 import type { INodeParameters } from 'n8n-workflow';
 
 import { expectNoSecretsLeaked } from './reliability.cases';
-import {
-	TEST_KEY,
-	chatNode,
-	continueOnFail,
-	imageNode,
-	startTestBed,
-	userMessages,
-	type TestBed,
-} from './setup';
+import { TEST_KEY, chatNode, continueOnFail, imageNode, userMessages, useTestBed } from './setup';
 
-let bed: TestBed;
-beforeAll(async () => (bed = await startTestBed({ jobDelayMs: 50 })));
-afterAll(async () => await bed.close());
-beforeEach(() => bed.emulator.reset());
+const bed = useTestBed({ jobDelayMs: 50 });
 
 const generate: INodeParameters = {
 	operation: 'generate',

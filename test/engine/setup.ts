@@ -59,6 +59,15 @@ export async function startTestBed(options: EmulatorOptions = {}): Promise<TestB
 	};
 }
 
+/** One test bed for a test file: started before its tests, reset before each, closed after. */
+export function useTestBed(options: EmulatorOptions = {}): TestBed {
+	const bed = {} as TestBed;
+	beforeAll(async () => Object.assign(bed, await startTestBed(options)));
+	afterAll(async () => await bed.close());
+	beforeEach(() => bed.emulator.reset());
+	return bed;
+}
+
 export function chatNode(parameters: INodeParameters, settings: Partial<INode> = {}): INode {
 	return {
 		id: 'chat-node',

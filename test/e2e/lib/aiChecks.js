@@ -57,39 +57,11 @@ function hintsOf(result, nodeName) {
 	return runs.flatMap((r) => r.hints || []);
 }
 
-/**
- * `n8n execute --id --rawOutput`, parsed from the first line that is `{` to the LAST line that is
- * `}`: n8n sometimes prints a log line (e.g. 'Registered runner "JS Task Runner"') after the JSON,
- * which makes a parse of "everything after `{`" fail.
- */
-async function executeRaw(n8n, id) {
-	const started = Date.now();
-	const res = await n8n.cli(['execute', `--id=${id}`, '--rawOutput'], { allowFail: true });
-	const lines = res.stdout.split('\n');
-	const first = lines.indexOf('{');
-	const last = lines.lastIndexOf('}');
-	let output = null;
-	if (first >= 0 && last > first) {
-		try {
-			output = JSON.parse(lines.slice(first, last + 1).join('\n'));
-		} catch {
-			output = null;
-		}
-	}
-	return {
-		code: res.code,
-		output,
-		stdout: res.stdout,
-		stderr: res.stderr,
-		ms: Date.now() - started,
-	};
-}
-
 async function runAiChecks({ n8n, emulator, checks, ids, log }) {
 	const execute = async (id) => {
 		emulator.clearFaults();
 		emulator.reset();
-		const result = await executeRaw(n8n, id);
+		const result = await n8n.execute(id);
 		log(`execute ${id}: exit ${result.code} in ${(result.ms / 1000).toFixed(1)} s`);
 		return result;
 	};
