@@ -8,7 +8,7 @@
  * Ends with `e2e: N passed, N failed`; exit code 1 on any failure. Everything it starts is
  * stopped at the end, also on failure or Ctrl-C.
  * Flags: --skip-build (use the current dist/), --skip-browser (the server checks still run),
- * --keep (keep the temp folder).
+ * --keep (keep the temp folder), --update-screenshots (write the README's docs/screenshots/).
  */
 const fs = require('node:fs');
 const os = require('node:os');
@@ -133,6 +133,7 @@ async function main() {
 					owner: OWNER,
 					log,
 					credentialId: wf.DEFAULT_CREDENTIAL.id,
+					updateReadme: args.has('--update-screenshots'),
 				}),
 			);
 		}

@@ -55,6 +55,7 @@ export const chatProperties: INodeProperties[] = [
 						displayName: 'Content',
 						name: 'content',
 						type: 'string',
+						typeOptions: { rows: 4 },
 						default: '',
 						description: 'The text of the message. With an image it may stay empty.',
 					},
@@ -62,11 +63,9 @@ export const chatProperties: INodeProperties[] = [
 						displayName: 'Image',
 						name: 'imageSource',
 						type: 'options',
+						displayOptions: { show: { role: ['user'] } },
 						options: [
-							{
-								name: 'None',
-								value: 'none',
-							},
+							{ name: 'None', value: 'none' },
 							{
 								name: 'Image URL',
 								value: 'url',
@@ -76,7 +75,7 @@ export const chatProperties: INodeProperties[] = [
 								name: 'Binary File',
 								value: 'binary',
 								description:
-									'An image in the input item, sent inline as a data:	URL (the API documents URLs;	inline images are not documented)',
+									'An image in the input item, sent inline as a data: URL (the API documents URLs; inline images are not documented)',
 							},
 						],
 						default: 'none',
@@ -86,21 +85,11 @@ export const chatProperties: INodeProperties[] = [
 						displayName: 'Image Detail',
 						name: 'imageDetail',
 						type: 'options',
+						displayOptions: { show: { role: ['user'], imageSource: ['url', 'binary'] } },
 						options: [
-							{
-								name: 'Auto',
-								value: 'auto',
-							},
-							{
-								name: 'High',
-								value: 'high',
-								description: 'Finer detail, more input tokens',
-							},
-							{
-								name: 'Low',
-								value: 'low',
-								description: 'Faster and cheaper',
-							},
+							{ name: 'Auto', value: 'auto' },
+							{ name: 'High', value: 'high', description: 'Finer detail, more input tokens' },
+							{ name: 'Low', value: 'low', description: 'Faster and cheaper' },
 						],
 						default: 'auto',
 					},
@@ -108,6 +97,7 @@ export const chatProperties: INodeProperties[] = [
 						displayName: 'Image URL',
 						name: 'imageUrl',
 						type: 'string',
+						displayOptions: { show: { role: ['user'], imageSource: ['url'] } },
 						default: '',
 						placeholder: 'https://example.com/photo.jpg',
 					},
@@ -115,6 +105,7 @@ export const chatProperties: INodeProperties[] = [
 						displayName: 'Input Binary Field',
 						name: 'binaryProperty',
 						type: 'string',
+						displayOptions: { show: { role: ['user'], imageSource: ['binary'] } },
 						default: 'data',
 						description: 'Name of the binary property of the input item that holds the image',
 					},
@@ -128,11 +119,7 @@ export const chatProperties: INodeProperties[] = [
 								value: 'developer',
 								description: 'Instructions the model follows (the system prompt)',
 							},
-							{
-								name: 'User',
-								value: 'user',
-								description: 'What the user says or asks',
-							},
+							{ name: 'User', value: 'user', description: 'What the user says or asks' },
 							{
 								name: 'Assistant',
 								value: 'assistant',

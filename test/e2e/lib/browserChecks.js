@@ -10,14 +10,17 @@ const path = require('node:path');
 const { launchBrowser } = require('../../../scripts/lib/chromium');
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
-const SHOTS = path.join(REPO_ROOT, 'docs', 'screenshots');
+// README images are refreshed only on request (`--update-screenshots`); by default screenshots go
+// to a git-ignored folder so a test run leaves the work tree clean.
+const README_SHOTS = path.join(REPO_ROOT, 'docs', 'screenshots');
+let shotsDir = path.join(REPO_ROOT, '.e2e', 'screenshots');
 // The documented list, as the emulator (our mirror of the API docs) holds it.
 const { SCHEDULERS } = require('../../emulator');
 const NODE_NAMES = ['MiniToolAI Chat', 'MiniToolAI Text to Image'];
 
 function shot(page, name) {
-	fs.mkdirSync(SHOTS, { recursive: true });
-	return page.screenshot({ path: path.join(SHOTS, name) });
+	fs.mkdirSync(shotsDir, { recursive: true });
+	return page.screenshot({ path: path.join(shotsDir, name) });
 }
 
 async function openWorkflow(page, base, id) {
@@ -75,7 +78,9 @@ function iconsRendered(locator) {
 	});
 }
 
-async function runBrowserChecks({ n8n, checks, ids, owner, log, credentialId }) {
+async function runBrowserChecks({ n8n, checks, ids, owner, log, credentialId, updateReadme }) {
+	if (updateReadme) shotsDir = README_SHOTS;
+	log(`screenshots go to ${path.relative(REPO_ROOT, shotsDir)}`);
 	const base = n8n.baseUrl;
 	const browser = await launchBrowser();
 	try {
