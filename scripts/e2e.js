@@ -19,7 +19,7 @@ const { buildAndPack, installPackage } = require('./lib/pack');
 const { N8nInstance } = require('./lib/n8nProcess');
 const { startLocalEmulator, EMULATOR_KEY } = require('./lib/emulator');
 const wf = require('./lib/workflows');
-const { Checks } = require('../test/e2e/lib/checks');
+const { Checks, runStage } = require('../test/e2e/lib/checks');
 const { runCliChecks } = require('../test/e2e/lib/cliChecks');
 const { runBrowserChecks } = require('../test/e2e/lib/browserChecks');
 const { runAiChecks } = require('../test/e2e/lib/aiChecks');
@@ -150,13 +150,7 @@ async function main() {
 		console.log(`\nstreamed answers (emulator token delay ${TOKEN_DELAY_MS} ms):`);
 		for (const m of streamTimings) console.log(`  ${describeStream(m)}`);
 	}
-	console.log(`e2e: ${checks.passed} passed, ${checks.failed} failed`);
-	process.exitCode = checks.failed > 0 || checks.passed === 0 ? 1 : 0;
+	checks.finish('e2e');
 }
 
-main().catch(async (error) => {
-	console.error(error);
-	await cleanups.runAll();
-	console.log('e2e: 0 passed, 1 failed');
-	process.exit(1);
-});
+runStage('e2e', main, cleanups);

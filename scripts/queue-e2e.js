@@ -24,7 +24,7 @@ const {
 	MemorySampler,
 } = require('./lib/queueInfra');
 const wf = require('./lib/workflows');
-const { Checks } = require('../test/e2e/lib/checks');
+const { Checks, runStage } = require('../test/e2e/lib/checks');
 const q = require('../test/e2e/lib/queueChecks');
 
 const args = new Set(process.argv.slice(2));
@@ -268,13 +268,7 @@ async function main() {
 		`\nstage durations:\n${stages.summary()}\n  ${'total'.padEnd(28)} ${(totalMs / 1000).toFixed(1)} s`,
 	);
 	console.log(`memory: ${sampler.report()}`);
-	console.log(`queue: ${checks.passed} passed, ${checks.failed} failed`);
-	process.exitCode = checks.failed > 0 || checks.passed === 0 ? 1 : 0;
+	checks.finish('queue');
 }
 
-main().catch(async (error) => {
-	console.error(error);
-	await cleanups.runAll();
-	console.log('queue: 0 passed, 1 failed');
-	process.exit(1);
-});
+runStage('queue', main, cleanups);

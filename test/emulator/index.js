@@ -597,18 +597,25 @@ async function startEmulator(options = {}) {
 
 	// ---------- API handlers ----------
 
+	/** Paid endpoints: 400 for an invalid body, then 402 for an empty balance (our choice). */
+	function refusePaid(res, key, invalid) {
+		if (invalid) {
+			sendError(res, 400, invalid);
+			return true;
+		}
+		if (balances.get(key) > 0) return false;
+		sendError(
+			res,
+			402,
+			'Insufficient credit balance: top up your MiniToolAI account',
+			'insufficient_credit',
+		);
+		return true;
+	}
+
 	async function handleChat(ctx) {
 		const { res, body, key, rec } = ctx;
-		const invalid = validateChat(body);
-		if (invalid) return sendError(res, 400, invalid);
-		if (!(balances.get(key) > 0)) {
-			return sendError(
-				res,
-				402,
-				'Insufficient credit balance: top up your MiniToolAI account',
-				'insufficient_credit',
-			);
-		}
+		if (refusePaid(res, key, validateChat(body))) return;
 		const fault = takeFault('chat', key, LATE_FAULTS.chat);
 		const model = CHAT_MODELS[body.model];
 		const tokens = tokenize(replyFor(body.messages));
@@ -716,16 +723,7 @@ async function startEmulator(options = {}) {
 
 	async function handleSubmit(ctx) {
 		const { res, body, key, rec } = ctx;
-		const invalid = validateSubmit(body);
-		if (invalid) return sendError(res, 400, invalid);
-		if (!(balances.get(key) > 0)) {
-			return sendError(
-				res,
-				402,
-				'Insufficient credit balance: top up your MiniToolAI account',
-				'insufficient_credit',
-			);
-		}
+		if (refusePaid(res, key, validateSubmit(body))) return;
 		const fault = takeFault('submit', key, LATE_FAULTS.submit);
 		if (fault && fault.type === 'submitError') {
 			return sendJson(res, 200, { status: 'error', jobid: null, signature: null });

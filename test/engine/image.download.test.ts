@@ -124,17 +124,19 @@ describe('Text to Image node: Download Image', () => {
 		}
 	});
 
+	/** Generate with Download Image on, small so the fault cases stay quick. */
+	const smallDownload = () =>
+		imageNode({
+			operation: 'generate',
+			prompt: 'A red kite',
+			width: 256,
+			height: 256,
+			downloadImage: true,
+		});
+
 	it('fails clearly when the image host answers 404', async () => {
 		bed.emulator.setFault({ endpoint: 'image', type: 'status', status: 404 });
-		const result = await bed.runNode(
-			imageNode({
-				operation: 'generate',
-				prompt: 'A red kite',
-				width: 256,
-				height: 256,
-				downloadImage: true,
-			}),
-		);
+		const result = await bed.runNode(smallDownload());
 		expect(result.status).toBe('error');
 		const job = onlyJob();
 		expect(result.error?.message).toBe(
@@ -149,15 +151,7 @@ describe('Text to Image node: Download Image', () => {
 
 	it('fails clearly when the image host sends something that is not an image', async () => {
 		bed.emulator.setFault({ endpoint: 'image', type: 'notImage' });
-		const result = await bed.runNode(
-			imageNode({
-				operation: 'generate',
-				prompt: 'A red kite',
-				width: 256,
-				height: 256,
-				downloadImage: true,
-			}),
-		);
+		const result = await bed.runNode(smallDownload());
 		expect(result.status).toBe('error');
 		const job = onlyJob();
 		expect(result.error?.message).toBe(

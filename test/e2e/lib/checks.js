@@ -32,6 +32,25 @@ class Checks {
 	get failed() {
 		return this.results.filter((r) => !r.ok).length;
 	}
+
+	/**
+	 * Prints the `<stage>: N passed, N failed` line that .ci/run sums, and sets the exit code
+	 * (a stage that ran no check fails too).
+	 */
+	finish(stage) {
+		console.log(`${stage}: ${this.passed} passed, ${this.failed} failed`);
+		process.exitCode = this.failed > 0 || this.passed === 0 ? 1 : 0;
+	}
 }
 
-module.exports = { Checks };
+/** Runs a stage's main; a crash stops what it started and still ends with a summary line. */
+function runStage(stage, main, cleanups) {
+	main().catch(async (error) => {
+		console.error(error);
+		await cleanups.runAll();
+		console.log(`${stage}: 0 passed, 1 failed`);
+		process.exit(1);
+	});
+}
+
+module.exports = { Checks, runStage };
