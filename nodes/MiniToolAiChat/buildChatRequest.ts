@@ -1,229 +1,55 @@
-import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions } from 'n8n-workflow';
+import type { IExecuteSingleFunctions, IHttpRequestOptions } from 'n8n-workflow';
 
-import {
-	CHAT_ROLES,
-	IMAGE_DETAILS,
-	IMAGE_INPUT_MIME_TYPES,
-	MAX_COMPLETION_TOKENS,
-	TEMPERATURE,
-	type ChatRole,
-} from '../shared/constants';
-import { MODEL_ID_PATTERN } from '../shared/chatModels';
-import { assertHttpBaseUrl } from '../shared/transport';
-import { describe, InputValidator, type Field } from '../shared/validation';
-import { FIELDS, messageField } from './chatFields';
+import { checkChatSettings } from '../shared/chatModels';
+import { chatHttpRequest } from '../shared/chatRequest';
+import { assertHttpBaseUrl } from '../shared/credentials';
+import { prepareItem } from '../shared/preparedItem';
+import { InputValidator } from '../shared/validation';
+import { FIELDS } from './chatFields';
+import { chatMessages } from './chatMessages';
 
-type ContentPart =
-	| { type: 'text'; text: string }
-	| { type: 'image_url'; image_url: { url: string; detail?: string } };
-
-export interface ChatMessage {
-	role: ChatRole;
-	content: string | ContentPart[];
+/** How the Chat node shapes its output item, decided with the request. */
+export interface ChatOutputOptions {
+	/** The model asked for (the answer reports a dated id, which may be unknown to the price table). */
+	model: string;
+	simplify: boolean;
+	/** Forward text to a streaming caller (Chat Trigger, Webhook) as it arrives. */
+	streamResponse: boolean;
 }
-
-interface ListMessage {
-	role?: unknown;
-	content?: unknown;
-	imageSource?: unknown;
-	imageUrl?: unknown;
-	imageDetail?: unknown;
-	binaryProperty?: unknown;
-}
-
-/** The request as sent, kept per item so a rate-limited request can be sent again unchanged. */
-export const sentRequests = new WeakMap<object, IHttpRequestOptions>();
 
 /**
- * preSend of the Chat node: checks every input and assembles the messages, so nothing is sent
- * (and no credit spent) unless the whole request is valid.
+ * The Chat node's one request step (preSend): every parameter checked, the messages assembled and
+ * the documented body built, before anything is sent, so a mistake never costs credit. The plan
+ * (request and output options) is what the answer reader works from.
  */
 export async function buildChatRequest(
 	this: IExecuteSingleFunctions,
 	requestOptions: IHttpRequestOptions,
 ): Promise<IHttpRequestOptions> {
 	const check = new InputValidator(this.getNode(), this.getItemIndex());
-	const body = (requestOptions.body ?? {}) as IDataObject;
-	await assertHttpBaseUrl(this);
-
-	const model = check.nonEmptyString(FIELDS.model, this.getNodeParameter('model')).trim();
-	if (!MODEL_ID_PATTERN.test(model)) {
-		check.fail(
-			FIELDS.model,
-			`${describe(model)} is not a valid model id`,
-			'Pick a model from the list, or give an id such as gpt-4o-mini.',
-		);
-	}
-	body.model = model;
-	body.temperature = check.number(
-		FIELDS.temperature,
-		this.getNodeParameter('temperature'),
-		TEMPERATURE,
+	const credentials = await assertHttpBaseUrl(this);
+	const settings = checkChatSettings(check, FIELDS, {
+		model: this.getNodeParameter('model'),
+		temperature: this.getNodeParameter('temperature'),
+		maxCompletionTokens: this.getNodeParameter('maxCompletionTokens'),
+	});
+	const messages = await chatMessages(
+		this,
+		check,
+		this.getNodeParameter('inputMode', 'list') as string,
 	);
-	body.max_completion_tokens = check.integer(
-		FIELDS.maxCompletionTokens,
-		this.getNodeParameter('maxCompletionTokens'),
-		MAX_COMPLETION_TOKENS,
-	);
-	const mode = this.getNodeParameter('inputMode', 'list') as string;
-	body.messages = (mode === 'json'
-		? messagesFromJson(check, this.getNodeParameter('messagesJson'))
-		: await messagesFromList(this, check)) as unknown as IDataObject[];
-
 	const request: IHttpRequestOptions = {
 		...requestOptions,
-		body,
+		...chatHttpRequest({ ...settings, messages }),
 		abortSignal: this.getExecutionCancelSignal(),
 	};
-	sentRequests.set(this, request);
-	return request;
-}
-
-async function messagesFromList(
-	ctx: IExecuteSingleFunctions,
-	check: InputValidator,
-): Promise<ChatMessage[]> {
-	const entries = ctx.getNodeParameter('messages.message', []) as ListMessage[];
-	if (!Array.isArray(entries) || entries.length === 0) {
-		check.fail(
-			FIELDS.messages,
-			'add at least one message',
-			'Click "Add Message" and write what the model should answer.',
-		);
-	}
-	const messages: ChatMessage[] = [];
-	for (const [index, entry] of entries.entries()) {
-		const role = check.oneOf(messageField(index, 'Role'), entry.role, CHAT_ROLES);
-		const text = typeof entry.content === 'string' ? entry.content : '';
-		const source = role === 'user' ? String(entry.imageSource ?? 'none') : 'none';
-		if (source === 'none') {
-			check.nonEmptyString(messageField(index, 'Content'), entry.content);
-			messages.push({ role, content: text });
-			continue;
-		}
-		const detail = check.oneOf(
-			messageField(index, 'Image Detail'),
-			entry.imageDetail ?? 'auto',
-			IMAGE_DETAILS,
-		);
-		const url =
-			source === 'binary'
-				? await dataUrlFromBinary(
-						ctx,
-						check,
-						messageField(index, 'Input Binary Field'),
-						entry.binaryProperty,
-					)
-				: check.httpUrl(messageField(index, 'Image URL'), entry.imageUrl, { allowDataUrl: true });
-		const parts: ContentPart[] = [];
-		if (text.trim() !== '') parts.push({ type: 'text', text });
-		parts.push({ type: 'image_url', image_url: { url, detail } });
-		messages.push({ role, content: parts });
-	}
-	return messages;
-}
-
-/** The API documents image URLs only; a binary file is sent inline as a `data:` URL. */
-async function dataUrlFromBinary(
-	ctx: IExecuteSingleFunctions,
-	check: InputValidator,
-	field: Field,
-	property: unknown,
-): Promise<string> {
-	const name = check.nonEmptyString(field, property).trim();
-	const binary = ctx.getInputData().binary?.[name];
-	if (!binary) {
-		const available = Object.keys(ctx.getInputData().binary ?? {});
-		check.fail(
-			field,
-			`the input item has no binary property "${name}"`,
-			available.length
-				? `The item's binary properties are: ${available.join(', ')}.`
-				: 'The input item has no binary data at all: read or download the image first (e.g. with an HTTP Request or Read File node).',
-		);
-	}
-	const mimeType = String(binary.mimeType ?? '').toLowerCase();
-	if (!(IMAGE_INPUT_MIME_TYPES as readonly string[]).includes(mimeType)) {
-		check.fail(
-			field,
-			`"${name}" is ${mimeType || 'of unknown type'}, not an image the API accepts`,
-			'MiniToolAI accepts jpg, jpeg, png, webp and gif images.',
-		);
-	}
-	const buffer = await ctx.helpers.getBinaryDataBuffer(name);
-	return `data:${mimeType};base64,${buffer.toString('base64')}`;
-}
-
-function messagesFromJson(check: InputValidator, raw: unknown): ChatMessage[] {
-	const field = FIELDS.messagesJson;
-	let value = raw;
-	if (typeof raw === 'string') {
-		if (raw.trim() === '') check.fail(field, 'is empty', 'Give a JSON array of messages.');
-		try {
-			value = JSON.parse(raw);
-		} catch (error) {
-			check.fail(
-				field,
-				`is not valid JSON (${(error as Error).message})`,
-				'Give a JSON array such as [{"role": "user", "content": "Hello"}].',
-			);
-		}
-	}
-	// Chained conversations often carry the array inside an object.
-	if (value && typeof value === 'object' && !Array.isArray(value) && 'messages' in value) {
-		value = (value as { messages: unknown }).messages;
-	}
-	if (!Array.isArray(value)) {
-		check.fail(field, `must be a JSON array of messages, got ${describe(value)}`);
-	}
-	if (value.length === 0) check.fail(field, 'contains no messages');
-	return value.map((message, index) => checkJsonMessage(check, message, index));
-}
-
-function checkJsonMessage(check: InputValidator, message: unknown, index: number): ChatMessage {
-	const at = (part: string): Field => ({
-		displayName: `Messages (JSON) [${index}]${part}`,
-		name: 'messagesJson',
+	return prepareItem<ChatOutputOptions>(this, {
+		request,
+		credentials,
+		output: {
+			model: settings.model,
+			simplify: this.getNodeParameter('simplifyOutput', true) === true,
+			streamResponse: this.getNodeParameter('options.streamResponse', true) !== false,
+		},
 	});
-	if (!message || typeof message !== 'object' || Array.isArray(message)) {
-		check.fail(at(''), `must be an object with "role" and "content", got ${describe(message)}`);
-	}
-	const { role: rawRole, content } = message as { role?: unknown; content?: unknown };
-	const role = check.oneOf(at('.role'), rawRole, CHAT_ROLES);
-	if (typeof content === 'string') {
-		check.nonEmptyString(at('.content'), content);
-		return { role, content };
-	}
-	if (!Array.isArray(content) || content.length === 0) {
-		check.fail(at('.content'), `must be text or a list of parts, got ${describe(content)}`);
-	}
-	const parts = content.map((part, partIndex): ContentPart => {
-		const where = at(`.content[${partIndex}]`);
-		const {
-			type,
-			text,
-			image_url: image,
-		} = (part ?? {}) as { type?: unknown; text?: unknown; image_url?: unknown };
-		if (type === 'text') return { type: 'text', text: check.nonEmptyString(where, text) };
-		if (type !== 'image_url')
-			check.fail(where, `has type ${describe(type)}; use "text" or "image_url"`);
-		if (role !== 'user') check.fail(where, 'images can only be sent in user messages');
-		const spec = (typeof image === 'string' ? { url: image } : (image ?? {})) as {
-			url?: unknown;
-			detail?: unknown;
-		};
-		const url = check.httpUrl(
-			{ ...where, displayName: `${where.displayName}.image_url.url` },
-			spec.url,
-			{ allowDataUrl: true },
-		);
-		if (spec.detail === undefined) return { type: 'image_url', image_url: { url } };
-		const detail = check.oneOf(
-			{ ...where, displayName: `${where.displayName}.image_url.detail` },
-			spec.detail,
-			IMAGE_DETAILS,
-		);
-		return { type: 'image_url', image_url: { url, detail } };
-	});
-	return { role, content: parts };
 }

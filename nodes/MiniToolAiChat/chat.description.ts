@@ -1,25 +1,29 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { CHAT_PATH, MAX_COMPLETION_TOKENS, TEMPERATURE } from '../shared/constants';
 import { MODEL_PROPERTY } from '../shared/chatModels';
+import { rangeLabel } from '../shared/validation';
+import {
+	CHAT_PATH,
+	DEFAULT_MAX_COMPLETION_TOKENS,
+	DEFAULT_TEMPERATURE,
+	MAX_COMPLETION_TOKENS,
+	TEMPERATURE,
+} from '../shared/constants';
 import { buildChatRequest } from './buildChatRequest';
-import { readChatAnswer } from './readChatAnswer';
+import { outputChatAnswer } from './chatOutput';
 
 const showForList = { show: { inputMode: ['list'] } };
 
 export const chatProperties: INodeProperties[] = [
 	{
 		...MODEL_PROPERTY,
+		// The node's one request: no parameter maps itself into the body. buildChatRequest checks
+		// every parameter and builds the whole documented body (the messages need assembling from
+		// two input modes and binary data), outputChatAnswer reads the streamed answer.
 		routing: {
-			request: {
-				method: 'POST',
-				url: CHAT_PATH,
-				// Read as a stream: the answer is Server-Sent Events, and streaming callers get text as it arrives.
-				encoding: 'stream',
-				headers: { Accept: 'text/event-stream, application/json' },
-			},
-			send: { type: 'body', property: 'model', preSend: [buildChatRequest] },
-			output: { postReceive: [readChatAnswer] },
+			request: { method: 'POST', url: CHAT_PATH },
+			send: { preSend: [buildChatRequest] },
+			output: { postReceive: [outputChatAnswer] },
 		},
 	},
 	{
@@ -147,20 +151,20 @@ export const chatProperties: INodeProperties[] = [
 		name: 'temperature',
 		type: 'number',
 		typeOptions: { minValue: TEMPERATURE.min, maxValue: TEMPERATURE.max, numberPrecision: 2 },
-		default: 1,
+		default: DEFAULT_TEMPERATURE,
+		hint: rangeLabel(TEMPERATURE),
 		description:
-			'Higher values (0.8) give more creative answers, lower values (0.2) more focused and repeatable ones. 0 to 2.',
-		routing: { send: { type: 'body', property: 'temperature' } },
+			'Higher values (0.8) give more creative answers, lower values (0.2) more focused and repeatable ones',
 	},
 	{
 		displayName: 'Max Completion Tokens',
 		name: 'maxCompletionTokens',
 		type: 'number',
 		typeOptions: { minValue: MAX_COMPLETION_TOKENS.min },
-		default: 1000,
+		default: DEFAULT_MAX_COMPLETION_TOKENS,
+		hint: rangeLabel(MAX_COMPLETION_TOKENS),
 		description:
 			'Upper bound on the tokens the model may generate; a longer answer is cut and ends with finish reason "length"',
-		routing: { send: { type: 'body', property: 'max_completion_tokens' } },
 	},
 	{
 		displayName: 'Simplify Output',

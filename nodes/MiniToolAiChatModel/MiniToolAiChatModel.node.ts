@@ -7,10 +7,16 @@ import {
 	type SupplyData,
 } from 'n8n-workflow';
 
-import { NODE_ICON, MAX_COMPLETION_TOKENS, TEMPERATURE } from '../shared/constants';
-import { MODEL_ID_PATTERN, MODEL_PROPERTY } from '../shared/chatModels';
-import { assertHttpBaseUrl } from '../shared/transport';
-import { describe, InputValidator } from '../shared/validation';
+import { checkChatSettings, MODEL_PROPERTY } from '../shared/chatModels';
+import {
+	DEFAULT_MAX_COMPLETION_TOKENS,
+	DEFAULT_TEMPERATURE,
+	MAX_COMPLETION_TOKENS,
+	NODE_ICON,
+	TEMPERATURE,
+} from '../shared/constants';
+import { assertHttpBaseUrl } from '../shared/credentials';
+import { InputValidator, rangeLabel } from '../shared/validation';
 import { MiniToolAiLanguageModel } from './model';
 import { n8nChatTransport } from './n8nTransport';
 
@@ -62,16 +68,18 @@ export class MiniToolAiChatModel implements INodeType {
 				name: 'temperature',
 				type: 'number',
 				typeOptions: { minValue: TEMPERATURE.min, maxValue: TEMPERATURE.max, numberPrecision: 1 },
-				default: 1,
+				default: DEFAULT_TEMPERATURE,
+				hint: rangeLabel(TEMPERATURE),
 				description:
-					'Randomness of the answer, 0 to 2: lower (0.2) is more focused and deterministic, higher (0.8) more creative',
+					'Randomness of the answer: lower (0.2) is more focused and deterministic, higher (0.8) more creative',
 			},
 			{
 				displayName: 'Max Completion Tokens',
 				name: 'maxCompletionTokens',
 				type: 'number',
 				typeOptions: { minValue: MAX_COMPLETION_TOKENS.min, numberPrecision: 0 },
-				default: 1000,
+				default: DEFAULT_MAX_COMPLETION_TOKENS,
+				hint: rangeLabel(MAX_COMPLETION_TOKENS),
 				description: 'Upper bound on the number of tokens the model generates for one answer',
 			},
 		],
@@ -82,28 +90,19 @@ export class MiniToolAiChatModel implements INodeType {
 		const check = new InputValidator(node, itemIndex);
 		const { apiKey } = await assertHttpBaseUrl(this);
 
-		const modelId = check.nonEmptyString(FIELDS.model, this.getNodeParameter('model', itemIndex));
-		if (!MODEL_ID_PATTERN.test(modelId.trim())) {
-			check.fail(
-				FIELDS.model,
-				`${describe(modelId)} is not a valid model id`,
-				'Pick a model from the list, or give an id such as gpt-4o-mini.',
-			);
-		}
-		const temperature = check.number(
-			FIELDS.temperature,
-			this.getNodeParameter('temperature', itemIndex, TEMPERATURE.default),
-			TEMPERATURE,
-		);
-		const maxTokens = check.integer(
-			FIELDS.maxCompletionTokens,
-			this.getNodeParameter('maxCompletionTokens', itemIndex, MAX_COMPLETION_TOKENS.default),
-			MAX_COMPLETION_TOKENS,
-		);
+		const settings = checkChatSettings(check, FIELDS, {
+			model: this.getNodeParameter('model', itemIndex),
+			temperature: this.getNodeParameter('temperature', itemIndex, TEMPERATURE.default),
+			maxCompletionTokens: this.getNodeParameter(
+				'maxCompletionTokens',
+				itemIndex,
+				MAX_COMPLETION_TOKENS.default,
+			),
+		});
 
 		let toolsReported = false;
 		const model = new MiniToolAiLanguageModel(
-			modelId.trim(),
+			settings.model,
 			{
 				transport: n8nChatTransport(this),
 				node,
@@ -117,7 +116,7 @@ export class MiniToolAiChatModel implements INodeType {
 					this.addExecutionHints?.({ message, type: 'warning', location: 'outputPane' });
 				},
 			},
-			{ temperature, maxTokens },
+			{ temperature: settings.temperature, maxTokens: settings.max_completion_tokens },
 		);
 		// The SDK is typed against its own copy of n8n-workflow; at run time both are n8n's.
 		const sdkContext = this as unknown as Parameters<typeof supplyModel>[0];

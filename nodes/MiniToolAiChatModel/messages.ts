@@ -1,6 +1,7 @@
 import type { ContentFile, Message, MessageContent } from '@n8n/ai-node-sdk';
 import { NodeOperationError, type INode } from 'n8n-workflow';
 
+import type { ChatContentPart, ChatMessage } from '../shared/chatRequest';
 import type { ChatRole } from '../shared/constants';
 
 /**
@@ -17,14 +18,8 @@ import type { ChatRole } from '../shared/constants';
  *   left out of other roles; other files are refused with an error naming their type.
  */
 
-export type ApiContentPart =
-	| { type: 'text'; text: string }
-	| { type: 'image_url'; image_url: { url: string } };
-
-export interface ApiMessage {
-	role: ChatRole;
-	content: string | ApiContentPart[];
-}
+type ApiContentPart = ChatContentPart;
+export type ApiMessage = ChatMessage;
 
 const ROLE_MAP: Record<Message['role'], ChatRole> = {
 	system: 'developer',

@@ -7,32 +7,24 @@ import {
 	type StreamChunk,
 	type TokenUsage,
 } from '@n8n/ai-node-sdk';
-import type { INode } from 'n8n-workflow';
+import { NodeApiError, type INode, type JsonObject } from 'n8n-workflow';
 
-import { ChatStreamParser, type ChatStreamResult, type ChatUsage } from '../shared/chatStream';
-import { apiErrorFromAnswer, apiErrorFromMessage } from '../shared/errors';
+import {
+	readChatAnswer,
+	readWholeChatAnswer,
+	type ChatAnswer,
+	type ChatAnswerContext,
+} from '../shared/chatAnswer';
+import type { ChatRequestBody } from '../shared/chatRequest';
+import type { ChatStreamResult, ChatUsage } from '../shared/chatStream';
+import { apiErrorFromMessage } from '../shared/errors';
 import { chatCostUsd } from '../shared/pricing';
-import { readBodyText, iterateBody } from '../shared/transport';
-import { toApiMessages, type ApiMessage } from './messages';
-
-/** The documented request body of `POST /api/chat-completions/`. */
-export interface ChatRequestBody {
-	model: string;
-	messages: ApiMessage[];
-	temperature: number;
-	max_completion_tokens: number;
-}
-
-/** An HTTP answer whose body has not been read yet (a stream, bytes, text or parsed JSON). */
-export interface ChatAnswer {
-	statusCode: number;
-	body: unknown;
-}
+import { toApiMessages } from './messages';
 
 /**
  * Sends one chat request and resolves with the answer as soon as its headers arrive, without
- * throwing on HTTP error statuses. In n8n it is n8n's authenticated request helper (see
- * MiniToolAiChatModel.node.ts); tests may pass any implementation.
+ * throwing on HTTP error statuses. In n8n it is the package's transport (see n8nTransport.ts);
+ * tests may pass any implementation.
  */
 export type ChatTransport = (body: ChatRequestBody, signal?: AbortSignal) => Promise<ChatAnswer>;
 
@@ -46,7 +38,6 @@ export interface MiniToolAiModelOptions {
 	transport: ChatTransport;
 	/** The node errors are attributed to. */
 	node: INode;
-	/** Removes secrets (the API key) from any text that reaches an error message. */
 	/** Redacted from every error message (servers sometimes echo keys). */
 	apiKey?: string;
 	/** Told (with the tool names) whenever a request goes out while tools are bound. */
@@ -109,11 +100,8 @@ export class MiniToolAiLanguageModel extends BaseChatModel<MiniToolAiModelConfig
 	}
 
 	async generate(messages: Message[], config?: MiniToolAiModelConfig): Promise<GenerateResult> {
-		const parser = new ChatStreamParser();
-		const body = await this.send(messages, config);
-		// Read to the end; the pieces are also collected by the parser.
-		for await (const piece of this.pieces(body, parser)) void piece;
-		const result = this.finish(parser);
+		const answer = await this.send(messages, config);
+		const result = await readWholeChatAnswer(answer, this.answerContext());
 		return {
 			id: result.id,
 			finishReason: toFinishReason(result),
@@ -128,12 +116,14 @@ export class MiniToolAiLanguageModel extends BaseChatModel<MiniToolAiModelConfig
 	}
 
 	async *stream(messages: Message[], config?: MiniToolAiModelConfig): AsyncIterable<StreamChunk> {
-		const parser = new ChatStreamParser();
-		const body = await this.send(messages, config);
-		for await (const piece of this.pieces(body, parser)) {
-			yield { type: 'text-delta', delta: piece };
+		const answer = await this.send(messages, config);
+		const reader = readChatAnswer(answer, this.answerContext());
+		let next = await reader.next();
+		while (!next.done) {
+			yield { type: 'text-delta', delta: next.value };
+			next = await reader.next();
 		}
-		const result = this.finish(parser);
+		const result = next.value;
 		yield {
 			type: 'finish',
 			finishReason: toFinishReason(result),
@@ -142,16 +132,18 @@ export class MiniToolAiLanguageModel extends BaseChatModel<MiniToolAiModelConfig
 		};
 	}
 
-	/** Sends the request; an HTTP error status becomes an error with the server's message and a hint. */
-	private async send(messages: Message[], config?: CallConfig): Promise<unknown> {
+	/** Sends the request and returns the answer unread; the transport's own errors pass through. */
+	private async send(messages: Message[], config?: CallConfig): Promise<ChatAnswer> {
 		const requestBody = this.buildRequestBody(messages, config);
 		const toolNames = this.boundToolNames();
 		if (toolNames.length > 0) this.options.onToolsIgnored?.(toolNames);
 		const signal = config?.abortSignal ?? config?.signal;
-		let answer: ChatAnswer;
 		try {
-			answer = await this.options.transport(requestBody, signal);
+			return await this.options.transport(requestBody, signal);
 		} catch (error) {
+			// n8n's transport already says what happened (unreachable, canceled) with a hint.
+			if (error instanceof NodeApiError)
+				throw new NodeApiError(this.options.node, error as unknown as JsonObject);
 			throw apiErrorFromMessage(
 				this.options.node,
 				`Could not reach MiniToolAI: ${(error as Error).message ?? String(error)}`,
@@ -162,71 +154,15 @@ export class MiniToolAiLanguageModel extends BaseChatModel<MiniToolAiModelConfig
 				},
 			);
 		}
-		if (answer.statusCode >= 300) {
-			const bodyText = await readBodyText(answer.body);
-			throw apiErrorFromAnswer(
-				this.options.node,
-				{ statusCode: answer.statusCode, bodyText: bodyText },
-				{ action: 'chat request', itemIndex: this.itemIndex, apiKey: this.options.apiKey },
-			);
-		}
-		return answer.body;
 	}
 
-	/** Text pieces in arrival order; a broken connection becomes an error saying how far it got. */
-	private async *pieces(body: unknown, parser: ChatStreamParser): AsyncGenerator<string> {
-		let received = 0;
-		try {
-			for await (const chunk of iterateBody(body, this.options.idleTimeoutMs)) {
-				received += chunk.length;
-				for (const piece of parser.push(chunk)) yield piece;
-			}
-		} catch (error) {
-			throw apiErrorFromMessage(
-				this.options.node,
-				`The answer from MiniToolAI broke off after ${received} bytes: ${(error as Error).message ?? String(error)}`,
-				{
-					itemIndex: this.itemIndex,
-					apiKey: this.options.apiKey,
-					hint: 'The connection to MiniToolAI was interrupted while the answer streamed in. Run the workflow again; enable Retry On Fail on the chain or agent for unattended workflows.',
-				},
-			);
-		}
-	}
-
-	/** Ends parsing and refuses answers that carry an error, are empty or were cut short. */
-	private finish(parser: ChatStreamParser): ChatStreamResult {
-		const result = parser.end();
-		if (result.error) {
-			throw apiErrorFromMessage(
-				this.options.node,
-				`MiniToolAI reported an error: ${result.error.message}`,
-				{
-					itemIndex: this.itemIndex,
-					apiKey: this.options.apiKey,
-					hint: 'The error came from the model service while answering. Try again; if it repeats, try another model or a shorter conversation.',
-				},
-			);
-		}
-		if (result.format === 'empty') {
-			throw apiErrorFromMessage(this.options.node, 'MiniToolAI sent an empty answer', {
-				itemIndex: this.itemIndex,
-				apiKey: this.options.apiKey,
-				hint: 'Check that the Base URL in the credential points at MiniToolAI (https://minitoolai.com).',
-			});
-		}
-		if (!result.done && result.finishReason === null) {
-			throw apiErrorFromMessage(
-				this.options.node,
-				`The answer from MiniToolAI ended early, after ${result.text.length} characters, without a finish reason`,
-				{
-					itemIndex: this.itemIndex,
-					apiKey: this.options.apiKey,
-					hint: 'The stream was cut before the model finished. Run it again.',
-				},
-			);
-		}
-		return result;
+	private answerContext(): ChatAnswerContext {
+		return {
+			node: this.options.node,
+			itemIndex: this.itemIndex,
+			apiKey: this.options.apiKey,
+			idleTimeoutMs: this.options.idleTimeoutMs,
+		};
 	}
 
 	private toUsage(result: ChatStreamResult): TokenUsage | undefined {

@@ -1,49 +1,47 @@
 import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions } from 'n8n-workflow';
 
-import { CFG_SCALE, IMAGE_MODELS, IMAGE_SIZE, SCHEDULERS, STEPS } from '../shared/constants';
-import { assertHttpBaseUrl } from '../shared/transport';
+import {
+	CFG_SCALE,
+	IMAGE_JOB_PATH,
+	IMAGE_MODELS,
+	IMAGE_SIZE,
+	MAX_WAIT_SECONDS,
+	SCHEDULERS,
+	STEPS,
+} from '../shared/constants';
+import { assertHttpBaseUrl } from '../shared/credentials';
+import { prepareItem } from '../shared/preparedItem';
 import { InputValidator } from '../shared/validation';
 import { FIELDS, MAX_PROMPT_CHARS } from './imageFields';
-import { DEFAULT_MAX_WAIT_SECONDS } from './jobStatus';
 
-const MAX_WAIT_SECONDS_LIMIT = 3600;
+/** What identifies a submitted job: the API needs both to answer about it. */
+export interface ImageJobHandle {
+	jobId: string;
+	signature: string;
+}
 
+/** How the Text to Image node shapes an item's output, decided with its request. */
 export interface ImageOutputOptions {
-	maxWaitSeconds: number;
+	/** Generate: how long to wait for the job, in all. */
+	maxWaitMs: number;
 	/** The binary field for the image file; undefined when Download Image is off. */
 	binaryProperty?: string;
+	/** Generate and Submit Job: the body the job was submitted with, echoed in the output. */
+	jobParameters?: IDataObject;
+	/** Get Job: the job asked about. */
+	job?: ImageJobHandle;
 }
 
-/**
- * The options that shape the output (Max Wait, the file's field). Checked by the preSend steps so
- * a mistake fails before the job is paid for, and read again by the postReceive steps.
- */
-export function imageOutputOptions(ctx: IExecuteSingleFunctions): ImageOutputOptions {
-	const check = new InputValidator(ctx.getNode(), ctx.getItemIndex());
-	const operation = ctx.getNodeParameter('operation', 'generate') as string;
-	const maxWaitSeconds =
-		operation === 'generate'
-			? check.number(
-					FIELDS.maxWaitSeconds,
-					ctx.getNodeParameter('options.maxWaitSeconds', DEFAULT_MAX_WAIT_SECONDS),
-					{ min: 1, max: MAX_WAIT_SECONDS_LIMIT },
-				)
-			: DEFAULT_MAX_WAIT_SECONDS;
-	const download =
-		operation !== 'submitJob' && ctx.getNodeParameter('downloadImage', false) === true;
-	const binaryProperty = download
-		? check
-				.nonEmptyString(
-					FIELDS.binaryPropertyName,
-					ctx.getNodeParameter('binaryPropertyName', 'data'),
-				)
-				.trim()
-		: undefined;
-	return { maxWaitSeconds, binaryProperty };
+/** The status request of a job, for Get Job and for Generate's polling alike. */
+export function jobStatusRequest(job: ImageJobHandle): IHttpRequestOptions {
+	return {
+		method: 'POST',
+		url: IMAGE_JOB_PATH,
+		// The documented example sends the job id as a string.
+		body: { jobid: job.jobId, signature: job.signature },
+		json: true,
+	};
 }
-
-/** The job request as sent, kept per item so the output can report the parameters used. */
-export const sentJobRequests = new WeakMap<object, IDataObject>();
 
 /**
  * preSend of Generate and Submit Job: every field checked against the documented ranges (values
@@ -55,8 +53,8 @@ export async function buildImageRequest(
 ): Promise<IHttpRequestOptions> {
 	const check = new InputValidator(this.getNode(), this.getItemIndex());
 	const param = (name: string) => this.getNodeParameter(name, undefined);
-	await assertHttpBaseUrl(this);
-	imageOutputOptions(this);
+	const credentials = await assertHttpBaseUrl(this);
+	const output = outputOptions(this, check);
 
 	const prompt = check.nonEmptyString(FIELDS.prompt, param('prompt'));
 	if (prompt.length > MAX_PROMPT_CHARS) {
@@ -80,8 +78,11 @@ export async function buildImageRequest(
 		height: check.integer(FIELDS.height, param('height'), IMAGE_SIZE),
 	};
 	if (typeof negative === 'string' && negative.trim() !== '') body.negativePrompt = negative;
-	sentJobRequests.set(this, body);
-	return { ...requestOptions, body, abortSignal: this.getExecutionCancelSignal() };
+	return prepareItem<ImageOutputOptions>(this, {
+		request: { ...requestOptions, body, abortSignal: this.getExecutionCancelSignal() },
+		credentials,
+		output: { ...output, jobParameters: body },
+	});
 }
 
 /** preSend of Get Job. */
@@ -90,10 +91,10 @@ export async function buildJobStatusRequest(
 	requestOptions: IHttpRequestOptions,
 ): Promise<IHttpRequestOptions> {
 	const check = new InputValidator(this.getNode(), this.getItemIndex());
-	await assertHttpBaseUrl(this);
-	imageOutputOptions(this);
+	const credentials = await assertHttpBaseUrl(this);
+	const output = outputOptions(this, check);
 	const jobId = String(this.getNodeParameter('jobId') ?? '').trim();
-	if (!/^\d+$/.test(jobId)) {
+	if (!isJobId(jobId)) {
 		check.fail(
 			FIELDS.jobId,
 			jobId === '' ? 'is empty' : `"${jobId}" is not a job ID (digits only)`,
@@ -103,9 +104,43 @@ export async function buildJobStatusRequest(
 	const signature = check
 		.nonEmptyString(FIELDS.signature, this.getNodeParameter('signature'))
 		.trim();
-	return {
-		...requestOptions,
-		body: { jobid: jobId, signature },
-		abortSignal: this.getExecutionCancelSignal(),
-	};
+	const job = { jobId, signature };
+	return prepareItem<ImageOutputOptions>(this, {
+		request: {
+			...requestOptions,
+			...jobStatusRequest(job),
+			abortSignal: this.getExecutionCancelSignal(),
+		},
+		credentials,
+		output: { ...output, job },
+	});
+}
+
+/** The API's job ids are numbers (`"jobid": 12345678`); the job endpoint takes them as strings. */
+export function isJobId(value: string): boolean {
+	return /^\d+$/.test(value);
+}
+
+/** Max Wait and the file's field, checked before the job is paid for. */
+function outputOptions(ctx: IExecuteSingleFunctions, check: InputValidator): ImageOutputOptions {
+	const operation = ctx.getNodeParameter('operation', 'generate') as string;
+	const maxWaitSeconds =
+		operation === 'generate'
+			? check.number(
+					FIELDS.maxWaitSeconds,
+					ctx.getNodeParameter('options.maxWaitSeconds', MAX_WAIT_SECONDS.default),
+					MAX_WAIT_SECONDS,
+				)
+			: MAX_WAIT_SECONDS.default;
+	const download =
+		operation !== 'submitJob' && ctx.getNodeParameter('downloadImage', false) === true;
+	const binaryProperty = download
+		? check
+				.nonEmptyString(
+					FIELDS.binaryPropertyName,
+					ctx.getNodeParameter('binaryPropertyName', 'data'),
+				)
+				.trim()
+		: undefined;
+	return { maxWaitMs: maxWaitSeconds * 1000, binaryProperty };
 }

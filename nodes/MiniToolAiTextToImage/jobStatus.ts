@@ -38,7 +38,6 @@ export function describeStatus(job: { status: string; message?: string }): strin
 export const FIRST_POLL_DELAY_MS = 500;
 export const POLL_BACKOFF_FACTOR = 1.5;
 export const MAX_POLL_INTERVAL_MS = 4_000;
-export const DEFAULT_MAX_WAIT_SECONDS = 300;
 /** Transient failures (5xx, network) tolerated in a row before polling gives up. */
 export const MAX_CONSECUTIVE_POLL_FAILURES = 3;
 

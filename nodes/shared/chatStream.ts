@@ -255,7 +255,7 @@ export class ChatStreamParser {
 	}
 }
 
-/** Reads a whole answer at once (tests, and answers that were buffered anyway). */
+/** Reads a whole answer held in memory at once (tests use it); the nodes read incrementally. */
 export function parseChatStream(body: Uint8Array | string): ChatStreamResult {
 	const parser = new ChatStreamParser();
 	parser.push(body);

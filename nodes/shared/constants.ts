@@ -1,14 +1,15 @@
 /**
  * Everything the MiniToolAI documentation fixes (endpoints, enums, ranges, defaults, prices) lives
- * here once, so the UI descriptions and the validation can never disagree.
+ * here once (see docs/minitoolai-api.md), and the UI descriptions, the validation and the prices
+ * shown read it from here; a unit test walks the built descriptions to keep it that way. The
+ * package's own limits, which the API does not set, are at the end.
  */
 
 export const CREDENTIAL_TYPE = 'miniToolAiApi';
 export const DEFAULT_BASE_URL = 'https://minitoolai.com';
 
 /** The credential's Base URL as an n8n expression, tolerating a trailing slash or an empty field. */
-export const BASE_URL_EXPRESSION =
-	'={{ String($credentials.baseUrl || "https://minitoolai.com").replace(/\\/+$/, "") }}';
+export const BASE_URL_EXPRESSION = `={{ String($credentials.baseUrl || "${DEFAULT_BASE_URL}").replace(/\\/+$/, "") }}`;
 /** Both nodes' icon, relative to a node file under dist/nodes/<Node>/. */
 export const NODE_ICON = {
 	light: 'file:../../icons/minitoolai.svg',
@@ -26,7 +27,8 @@ export const CHAT_MODELS = [
 	'gpt-4.1-mini',
 	'gpt-4.1-nano',
 ] as const;
-export const DEFAULT_CHAT_MODEL = 'gpt-4o-mini';
+export type ChatModel = (typeof CHAT_MODELS)[number];
+export const DEFAULT_CHAT_MODEL: ChatModel = 'gpt-4o-mini';
 export const CHAT_ROLES = ['developer', 'user', 'assistant'] as const;
 export type ChatRole = (typeof CHAT_ROLES)[number];
 export const IMAGE_DETAILS = ['auto', 'high', 'low'] as const;
@@ -40,6 +42,9 @@ export const IMAGE_INPUT_MIME_TYPES = [
 
 export const TEMPERATURE = { min: 0, max: 2, default: 1 } as const;
 export const MAX_COMPLETION_TOKENS = { min: 1, default: 1000 } as const;
+// The lint that checks UI descriptions reads a default only as a literal or a plain name.
+export const DEFAULT_TEMPERATURE = TEMPERATURE.default;
+export const DEFAULT_MAX_COMPLETION_TOKENS = MAX_COMPLETION_TOKENS.default;
 
 export const IMAGE_MODELS = [
 	'realvision',
@@ -85,9 +90,12 @@ export const DEFAULT_SCHEDULER = 'DPM++ SDE';
 export const STEPS = { min: 1, max: 8, default: 4 } as const;
 export const CFG_SCALE = { min: 1, max: 7, default: 2 } as const;
 export const IMAGE_SIZE = { min: 256, max: 1344, default: 1024 } as const;
+export const DEFAULT_STEPS = STEPS.default;
+export const DEFAULT_CFG_SCALE = CFG_SCALE.default;
+export const DEFAULT_IMAGE_SIZE = IMAGE_SIZE.default;
 
 /** USD per 1M tokens, from the documented price table. */
-export const CHAT_PRICES_USD_PER_MTOK: Record<string, { input: number; output: number }> = {
+export const CHAT_PRICES_USD_PER_MTOK: Record<ChatModel, { input: number; output: number }> = {
 	'gpt-4o-mini': { input: 0.15, output: 0.6 },
 	'gpt-4o': { input: 2.5, output: 10 },
 	'gpt-4.1': { input: 2, output: 8 },
@@ -96,3 +104,7 @@ export const CHAT_PRICES_USD_PER_MTOK: Record<string, { input: number; output: n
 };
 /** Every image model costs the same per image. */
 export const IMAGE_PRICE_USD = 0.0015;
+
+/** The package's own bound on Generate's wait for a job (the API documents no job duration). */
+export const MAX_WAIT_SECONDS = { min: 1, max: 3600, default: 300 } as const;
+export const DEFAULT_MAX_WAIT_SECONDS = MAX_WAIT_SECONDS.default;

@@ -1,4 +1,9 @@
-import { CHAT_PRICES_USD_PER_MTOK, IMAGE_PRICE_USD } from './constants';
+import {
+	CHAT_MODELS,
+	CHAT_PRICES_USD_PER_MTOK,
+	IMAGE_PRICE_USD,
+	type ChatModel,
+} from './constants';
 
 const TOKENS_PER_PRICE_UNIT = 1_000_000;
 /** Keeps sums like 0.1 + 0.2 from leaking float noise into outputs. */
@@ -15,8 +20,8 @@ function roundCost(value: number): number {
  */
 export function chatPriceFor(model: string | undefined | null) {
 	if (!model) return undefined;
-	let best: string | undefined;
-	for (const known of Object.keys(CHAT_PRICES_USD_PER_MTOK)) {
+	let best: ChatModel | undefined;
+	for (const known of CHAT_MODELS) {
 		const matches = model === known || model.startsWith(`${known}-`);
 		if (matches && (best === undefined || known.length > best.length)) best = known;
 	}

@@ -29,7 +29,7 @@ export class InputValidator {
 	number(field: Field, value: unknown, range: { min?: number; max?: number }): number {
 		const num = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
 		if (typeof num !== 'number' || !Number.isFinite(num)) {
-			this.fail(field, `must be a number, got ${describe(value)}`, rangeHint(range));
+			this.fail(field, `must be a number, got ${describeValue(value)}`, rangeHint(range));
 		}
 		if (
 			(range.min !== undefined && num < range.min) ||
@@ -50,7 +50,7 @@ export class InputValidator {
 
 	nonEmptyString(field: Field, value: unknown): string {
 		if (typeof value !== 'string') {
-			this.fail(field, `must be text, got ${describe(value)}`);
+			this.fail(field, `must be text, got ${describeValue(value)}`);
 		}
 		if (value.trim() === '') {
 			this.fail(field, 'is empty');
@@ -62,7 +62,7 @@ export class InputValidator {
 		if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
 			this.fail(
 				field,
-				`${describe(value)} is not one of the documented values`,
+				`${describeValue(value)} is not one of the documented values`,
 				`Allowed values: ${allowed.join(', ')}.`,
 			);
 		}
@@ -78,7 +78,7 @@ export class InputValidator {
 		} catch {
 			this.fail(
 				field,
-				`${describe(text)} is not a valid URL`,
+				`${describeValue(text)} is not a valid URL`,
 				'Use a full http:// or https:// URL.',
 			);
 		}
@@ -92,7 +92,7 @@ export class InputValidator {
 const MAX_SHOWN_CHARS = 40;
 
 /** A short, safe rendering of a bad value for an error message. */
-export function describe(value: unknown): string {
+export function describeValue(value: unknown): string {
 	if (value === undefined) return 'nothing';
 	if (value === null) return 'null';
 	if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : String(value);
@@ -114,4 +114,9 @@ function rangeText({ min, max }: { min?: number; max?: number }): string {
 
 function rangeHint(range: { min?: number; max?: number }): string {
 	return `Use a number ${rangeText(range)}.`;
+}
+
+/** "From 0 to 2": a range as the fields' hints show it (n8n clamps typed values silently). */
+export function rangeLabel(range: { min: number; max?: number }): string {
+	return range.max === undefined ? `At least ${range.min}` : `From ${range.min} to ${range.max}`;
 }

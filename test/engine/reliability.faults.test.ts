@@ -7,7 +7,7 @@
  * duplicate chats or submits beyond the documented retries), and that no key leaked (outputs,
  * errors, execution data, requests to the image host). The outcomes are printed as a table.
  */
-import { MAX_RATE_LIMIT_RETRIES } from '../../nodes/shared/transport';
+import { MAX_RATE_LIMIT_RETRIES } from '../../nodes/shared/rateLimit';
 import {
 	sleep,
 	type IDataObject,

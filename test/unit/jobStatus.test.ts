@@ -1,6 +1,6 @@
 /** jobStatus.ts: how job answers are read, the poll schedule, and the status shown in errors. */
+import { MAX_WAIT_SECONDS } from '../../nodes/shared/constants';
 import {
-	DEFAULT_MAX_WAIT_SECONDS,
 	FIRST_POLL_DELAY_MS,
 	MAX_CONSECUTIVE_POLL_FAILURES,
 	MAX_POLL_INTERVAL_MS,
@@ -119,7 +119,7 @@ describe('pollDelayMs', () => {
 	it('uses few polls for a long job: about 80 within the default 300 s wait', () => {
 		let elapsed = 0;
 		let polls = 0;
-		while (elapsed + pollDelayMs(polls) <= DEFAULT_MAX_WAIT_SECONDS * 1000) {
+		while (elapsed + pollDelayMs(polls) <= MAX_WAIT_SECONDS.default * 1000) {
 			elapsed += pollDelayMs(polls);
 			polls++;
 		}
@@ -130,7 +130,7 @@ describe('pollDelayMs', () => {
 	it('exports the documented constants', () => {
 		expect(FIRST_POLL_DELAY_MS).toBe(500);
 		expect(MAX_POLL_INTERVAL_MS).toBe(4000);
-		expect(DEFAULT_MAX_WAIT_SECONDS).toBe(300);
+		expect(MAX_WAIT_SECONDS.default).toBe(300);
 		expect(MAX_CONSECUTIVE_POLL_FAILURES).toBe(3);
 	});
 });

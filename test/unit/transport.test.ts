@@ -1,10 +1,10 @@
+import { normalizeBaseUrl } from '../../nodes/shared/credentials';
 import {
 	MAX_RATE_LIMIT_BASE_DELAY_MS,
 	MAX_RETRY_AFTER_MS,
-	normalizeBaseUrl,
 	RATE_LIMIT_BASE_DELAY_MS,
 	retryDelayMs,
-} from '../../nodes/shared/transport';
+} from '../../nodes/shared/rateLimit';
 
 describe('retry delay after a 429', () => {
 	const now = Date.parse('2026-11-21T12:00:00Z');

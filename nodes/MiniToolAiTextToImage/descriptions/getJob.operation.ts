@@ -9,7 +9,8 @@ const properties: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		required: true,
-		placeholder: '={{ $json.jobId }}',
+		placeholder: 'e.g. 12345678',
+		hint: 'Drag in the jobId field that Submit Job returned',
 		description: 'The jobId that Submit Job returned',
 	},
 	{
@@ -19,6 +20,7 @@ const properties: INodeProperties[] = [
 		typeOptions: { password: true },
 		default: '',
 		required: true,
+		hint: 'Drag in the signature field that Submit Job returned',
 		description: 'The signature that Submit Job returned with the job ID',
 	},
 	...imageFileProperties,

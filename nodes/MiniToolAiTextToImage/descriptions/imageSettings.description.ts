@@ -1,11 +1,24 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { IMAGE_MODELS, SCHEDULERS } from '../../shared/constants';
+import { rangeLabel } from '../../shared/validation';
+import {
+	CFG_SCALE,
+	DEFAULT_CFG_SCALE,
+	DEFAULT_IMAGE_MODEL,
+	DEFAULT_IMAGE_SIZE,
+	DEFAULT_SCHEDULER,
+	DEFAULT_STEPS,
+	IMAGE_MODELS,
+	IMAGE_PRICE_USD,
+	IMAGE_SIZE,
+	SCHEDULERS,
+	STEPS,
+} from '../../shared/constants';
 
 const SCHEDULER_NOTES: Record<string, string> = {
 	'Euler a': 'Fast, varied results; a good first try',
 	Euler: 'Fast and stable',
-	'DPM++ SDE': 'The default: detailed results in few steps',
+	[DEFAULT_SCHEDULER]: 'The default: detailed results in few steps',
 	'DPM++ 2M Karras': 'Clean, sharp results; popular for photos',
 	'DPM fast': 'Fastest, roughest',
 };
@@ -17,8 +30,8 @@ export const imageSettingsProperties: INodeProperties[] = [
 		name: 'model',
 		type: 'options',
 		options: IMAGE_MODELS.map((model) => ({ name: model, value: model })),
-		default: 'realvision',
-		description: 'The image model. Every model costs USD 0.0015 per image.',
+		default: DEFAULT_IMAGE_MODEL,
+		description: `The image model. Every model costs USD ${IMAGE_PRICE_USD} per image.`,
 	},
 	{
 		displayName: 'Prompt',
@@ -43,17 +56,19 @@ export const imageSettingsProperties: INodeProperties[] = [
 		displayName: 'Width',
 		name: 'width',
 		type: 'number',
-		typeOptions: { minValue: 256, maxValue: 1344 },
-		default: 1024,
-		description: 'Image width in pixels, 256 to 1344',
+		typeOptions: { minValue: IMAGE_SIZE.min, maxValue: IMAGE_SIZE.max },
+		default: DEFAULT_IMAGE_SIZE,
+		hint: rangeLabel(IMAGE_SIZE),
+		description: 'Image width in pixels',
 	},
 	{
 		displayName: 'Height',
 		name: 'height',
 		type: 'number',
-		typeOptions: { minValue: 256, maxValue: 1344 },
-		default: 1024,
-		description: 'Image height in pixels, 256 to 1344',
+		typeOptions: { minValue: IMAGE_SIZE.min, maxValue: IMAGE_SIZE.max },
+		default: DEFAULT_IMAGE_SIZE,
+		hint: rangeLabel(IMAGE_SIZE),
+		description: 'Image height in pixels',
 	},
 	{
 		displayName: 'Scheduler',
@@ -64,7 +79,7 @@ export const imageSettingsProperties: INodeProperties[] = [
 			value: scheduler,
 			...(SCHEDULER_NOTES[scheduler] ? { description: SCHEDULER_NOTES[scheduler] } : {}),
 		})),
-		default: 'DPM++ SDE',
+		default: DEFAULT_SCHEDULER,
 		description:
 			'How the model removes noise step by step. It changes the look slightly; keep the default unless you are comparing styles. "Karras" variants tend to give cleaner detail.',
 	},
@@ -72,17 +87,19 @@ export const imageSettingsProperties: INodeProperties[] = [
 		displayName: 'Steps',
 		name: 'steps',
 		type: 'number',
-		typeOptions: { minValue: 1, maxValue: 8 },
-		default: 4,
-		description: 'Refinement passes, 1 to 8. More steps add detail and take a little longer.',
+		typeOptions: { minValue: STEPS.min, maxValue: STEPS.max },
+		default: DEFAULT_STEPS,
+		hint: rangeLabel(STEPS),
+		description: 'Refinement passes. More steps add detail and take a little longer.',
 	},
 	{
 		displayName: 'CFG Scale',
 		name: 'cfgScale',
 		type: 'number',
-		typeOptions: { minValue: 1, maxValue: 7, numberPrecision: 1 },
-		default: 2,
+		typeOptions: { minValue: CFG_SCALE.min, maxValue: CFG_SCALE.max, numberPrecision: 1 },
+		default: DEFAULT_CFG_SCALE,
+		hint: rangeLabel(CFG_SCALE),
 		description:
-			'How closely the image follows the prompt, 1 to 7. Below 4 the model is freer and more creative; above 4 it sticks closer to your words.',
+			'How closely the image follows the prompt. Below 4 the model is freer and more creative; above 4 it sticks closer to your words.',
 	},
 ];

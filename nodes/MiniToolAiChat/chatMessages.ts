@@ -1,0 +1,181 @@
+import type { IExecuteSingleFunctions } from 'n8n-workflow';
+
+import type { ChatContentPart as ContentPart, ChatMessage } from '../shared/chatRequest';
+import { CHAT_ROLES, IMAGE_DETAILS, IMAGE_INPUT_MIME_TYPES } from '../shared/constants';
+import { describeValue, InputValidator, type Field } from '../shared/validation';
+import { FIELDS, messageField } from './chatFields';
+
+/**
+ * The Chat node's messages, checked and assembled from either input mode: the list defined in the
+ * node (with images by URL or from binary data) or a JSON array from an earlier node.
+ */
+export async function chatMessages(
+	ctx: IExecuteSingleFunctions,
+	check: InputValidator,
+	inputMode: string,
+): Promise<ChatMessage[]> {
+	return inputMode === 'json'
+		? messagesFromJson(check, ctx.getNodeParameter('messagesJson'))
+		: await messagesFromList(ctx, check);
+}
+
+interface ListMessage {
+	role?: unknown;
+	content?: unknown;
+	imageSource?: unknown;
+	imageUrl?: unknown;
+	imageDetail?: unknown;
+	binaryProperty?: unknown;
+}
+
+async function messagesFromList(
+	ctx: IExecuteSingleFunctions,
+	check: InputValidator,
+): Promise<ChatMessage[]> {
+	const entries = ctx.getNodeParameter('messages.message', []) as ListMessage[];
+	if (!Array.isArray(entries) || entries.length === 0) {
+		check.fail(
+			FIELDS.messages,
+			'add at least one message',
+			'Click "Add Message" and write what the model should answer.',
+		);
+	}
+	const messages: ChatMessage[] = [];
+	for (const [index, entry] of entries.entries()) {
+		const role = check.oneOf(messageField(index, 'Role'), entry.role, CHAT_ROLES);
+		const text = typeof entry.content === 'string' ? entry.content : '';
+		const source = role === 'user' ? String(entry.imageSource ?? 'none') : 'none';
+		if (source === 'none') {
+			check.nonEmptyString(messageField(index, 'Content'), entry.content);
+			messages.push({ role, content: text });
+			continue;
+		}
+		const detail = check.oneOf(
+			messageField(index, 'Image Detail'),
+			entry.imageDetail ?? 'auto',
+			IMAGE_DETAILS,
+		);
+		const url =
+			source === 'binary'
+				? await dataUrlFromBinary(
+						ctx,
+						check,
+						messageField(index, 'Input Binary Field'),
+						entry.binaryProperty,
+					)
+				: check.httpUrl(messageField(index, 'Image URL'), entry.imageUrl, { allowDataUrl: true });
+		const parts: ContentPart[] = [];
+		if (text.trim() !== '') parts.push({ type: 'text', text });
+		parts.push({ type: 'image_url', image_url: { url, detail } });
+		messages.push({ role, content: parts });
+	}
+	return messages;
+}
+
+/** The API documents image URLs only; a binary file is sent inline as a `data:` URL. */
+async function dataUrlFromBinary(
+	ctx: IExecuteSingleFunctions,
+	check: InputValidator,
+	field: Field,
+	property: unknown,
+): Promise<string> {
+	const name = check.nonEmptyString(field, property).trim();
+	const binary = ctx.getInputData().binary?.[name];
+	if (!binary) {
+		const available = Object.keys(ctx.getInputData().binary ?? {});
+		check.fail(
+			field,
+			`the input item has no binary property "${name}"`,
+			available.length
+				? `The item's binary properties are: ${available.join(', ')}.`
+				: 'The input item has no binary data at all: read or download the image first (e.g. with an HTTP Request or Read File node).',
+		);
+	}
+	const mimeType = String(binary.mimeType ?? '').toLowerCase();
+	if (!(IMAGE_INPUT_MIME_TYPES as readonly string[]).includes(mimeType)) {
+		check.fail(
+			field,
+			`"${name}" is ${mimeType || 'of unknown type'}, not an image the API accepts`,
+			'MiniToolAI accepts jpg, jpeg, png, webp and gif images.',
+		);
+	}
+	const buffer = await ctx.helpers.getBinaryDataBuffer(name);
+	return `data:${mimeType};base64,${buffer.toString('base64')}`;
+}
+
+function messagesFromJson(check: InputValidator, raw: unknown): ChatMessage[] {
+	const field = FIELDS.messagesJson;
+	let value = raw;
+	if (typeof raw === 'string') {
+		if (raw.trim() === '') check.fail(field, 'is empty', 'Give a JSON array of messages.');
+		try {
+			value = JSON.parse(raw);
+		} catch (error) {
+			check.fail(
+				field,
+				`is not valid JSON (${(error as Error).message})`,
+				'Give a JSON array such as [{"role": "user", "content": "Hello"}].',
+			);
+		}
+	}
+	// Chained conversations often carry the array inside an object.
+	if (value && typeof value === 'object' && !Array.isArray(value) && 'messages' in value) {
+		value = (value as { messages: unknown }).messages;
+	}
+	if (!Array.isArray(value)) {
+		check.fail(field, `must be a JSON array of messages, got ${describeValue(value)}`);
+	}
+	if (value.length === 0) check.fail(field, 'contains no messages');
+	return value.map((message, index) => checkJsonMessage(check, message, index));
+}
+
+function checkJsonMessage(check: InputValidator, message: unknown, index: number): ChatMessage {
+	const at = (part: string): Field => ({
+		displayName: `Messages (JSON) [${index}]${part}`,
+		name: 'messagesJson',
+	});
+	if (!message || typeof message !== 'object' || Array.isArray(message)) {
+		check.fail(
+			at(''),
+			`must be an object with "role" and "content", got ${describeValue(message)}`,
+		);
+	}
+	const { role: rawRole, content } = message as { role?: unknown; content?: unknown };
+	const role = check.oneOf(at('.role'), rawRole, CHAT_ROLES);
+	if (typeof content === 'string') {
+		check.nonEmptyString(at('.content'), content);
+		return { role, content };
+	}
+	if (!Array.isArray(content) || content.length === 0) {
+		check.fail(at('.content'), `must be text or a list of parts, got ${describeValue(content)}`);
+	}
+	const parts = content.map((part, partIndex): ContentPart => {
+		const where = at(`.content[${partIndex}]`);
+		const {
+			type,
+			text,
+			image_url: image,
+		} = (part ?? {}) as { type?: unknown; text?: unknown; image_url?: unknown };
+		if (type === 'text') return { type: 'text', text: check.nonEmptyString(where, text) };
+		if (type !== 'image_url')
+			check.fail(where, `has type ${describeValue(type)}; use "text" or "image_url"`);
+		if (role !== 'user') check.fail(where, 'images can only be sent in user messages');
+		const spec = (typeof image === 'string' ? { url: image } : (image ?? {})) as {
+			url?: unknown;
+			detail?: unknown;
+		};
+		const url = check.httpUrl(
+			{ ...where, displayName: `${where.displayName}.image_url.url` },
+			spec.url,
+			{ allowDataUrl: true },
+		);
+		if (spec.detail === undefined) return { type: 'image_url', image_url: { url } };
+		const detail = check.oneOf(
+			{ ...where, displayName: `${where.displayName}.image_url.detail` },
+			spec.detail,
+			IMAGE_DETAILS,
+		);
+		return { type: 'image_url', image_url: { url, detail } };
+	});
+	return { role, content: parts };
+}

@@ -1,0 +1,107 @@
+import type { INode } from 'n8n-workflow';
+
+import { iterateBody, readBodyText } from './body';
+import { ChatStreamParser, type ChatStreamResult } from './chatStream';
+import { apiErrorFromAnswer, apiErrorFromMessage } from './errors';
+
+/** An HTTP answer of the chat endpoint whose body has not been read yet. */
+export interface ChatAnswer {
+	statusCode: number;
+	body: unknown;
+}
+
+export interface ChatAnswerContext {
+	/** The node errors are attributed to. */
+	node: INode;
+	itemIndex: number;
+	/** Redacted from every error message (servers sometimes echo keys). */
+	apiKey: string | undefined;
+	/** A streamed answer silent for this long counts as dropped. */
+	idleTimeoutMs?: number;
+}
+
+const RETRY_HINT =
+	'Run it again; for unattended workflows enable Retry On Fail in the settings of the node (for the Chat Model: of its chain or agent).';
+
+/**
+ * The one reader of the chat endpoint's answers, for the Chat node and the Chat Model: yields the
+ * answer's text pieces as they arrive and returns the whole answer. An HTTP error status, a broken
+ * or stalled stream, an error the server put in the answer, an empty answer and one cut short all
+ * become NodeApiErrors with the server's message and a hint.
+ */
+export async function* readChatAnswer(
+	answer: ChatAnswer,
+	ctx: ChatAnswerContext,
+): AsyncGenerator<string, ChatStreamResult> {
+	const { node, itemIndex, apiKey } = ctx;
+	if (answer.statusCode >= 300) {
+		const bodyText = await readBodyText(answer.body);
+		throw apiErrorFromAnswer(
+			node,
+			{ statusCode: answer.statusCode, bodyText },
+			{ action: 'chat request', itemIndex, apiKey },
+		);
+	}
+	const parser = new ChatStreamParser();
+	let received = 0;
+	try {
+		for await (const chunk of iterateBody(answer.body, ctx.idleTimeoutMs)) {
+			received += chunk.length;
+			for (const piece of parser.push(chunk)) yield piece;
+		}
+	} catch (error) {
+		const partial = parser.end();
+		throw apiErrorFromMessage(
+			node,
+			`The answer from MiniToolAI broke off after ${partial.text.length} characters: ${(error as Error).message ?? String(error)}`,
+			{
+				itemIndex,
+				apiKey,
+				hint: `The connection to MiniToolAI was interrupted while the answer streamed in. ${RETRY_HINT}`,
+			},
+		);
+	}
+	const result = parser.end();
+	if (result.error) {
+		throw apiErrorFromMessage(node, `MiniToolAI reported an error: ${result.error.message}`, {
+			itemIndex,
+			apiKey,
+			hint: 'The error came from the model service while answering. Try again; if it repeats, try another model or a shorter conversation.',
+		});
+	}
+	if (result.format === 'empty') {
+		throw apiErrorFromMessage(
+			node,
+			received === 0
+				? 'MiniToolAI sent an empty answer'
+				: 'MiniToolAI answered, but not with a chat completion',
+			{
+				itemIndex,
+				apiKey,
+				hint: 'Check that the Base URL in the credential points at MiniToolAI (https://minitoolai.com).',
+			},
+		);
+	}
+	if (!result.done && result.finishReason === null) {
+		throw apiErrorFromMessage(
+			node,
+			`The answer from MiniToolAI ended early, after ${result.text.length} characters, without a finish reason`,
+			{ itemIndex, apiKey, hint: `The stream was cut before the model finished. ${RETRY_HINT}` },
+		);
+	}
+	return result;
+}
+
+/** Reads a whole chat answer, handing each text piece to `onPiece` as it arrives. */
+export async function readWholeChatAnswer(
+	answer: ChatAnswer,
+	ctx: ChatAnswerContext,
+	onPiece?: (piece: string) => Promise<void> | void,
+): Promise<ChatStreamResult> {
+	const reader = readChatAnswer(answer, ctx);
+	for (;;) {
+		const next = await reader.next();
+		if (next.done) return next.value;
+		if (onPiece) await onPiece(next.value);
+	}
+}
