@@ -3,7 +3,7 @@ import type { IExecuteSingleFunctions, IHttpRequestOptions } from 'n8n-workflow'
 import { checkChatSettings } from '../shared/chatModels';
 import { chatHttpRequest } from '../shared/chatRequest';
 import { assertHttpBaseUrl } from '../shared/credentials';
-import { prepareItem } from '../shared/preparedItem';
+import { prepareItem, userTimeoutMs } from '../shared/preparedItem';
 import { InputValidator } from '../shared/validation';
 import { FIELDS } from './chatFields';
 import { chatMessages } from './chatMessages';
@@ -15,6 +15,8 @@ export interface ChatOutputOptions {
 	simplify: boolean;
 	/** Forward text to a streaming caller (Chat Trigger, Webhook) as it arrives. */
 	streamResponse: boolean;
+	/** A stream silent for this long counts as stalled: Request Options > Timeout when set. */
+	idleTimeoutMs?: number;
 }
 
 /**
@@ -50,6 +52,7 @@ export async function buildChatRequest(
 			model: settings.model,
 			simplify: this.getNodeParameter('simplifyOutput', true) === true,
 			streamResponse: this.getNodeParameter('options.streamResponse', true) !== false,
+			idleTimeoutMs: userTimeoutMs(this),
 		},
 	});
 }

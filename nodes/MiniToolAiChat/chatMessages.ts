@@ -1,7 +1,12 @@
 import type { IExecuteSingleFunctions } from 'n8n-workflow';
 
 import type { ChatContentPart as ContentPart, ChatMessage } from '../shared/chatRequest';
-import { CHAT_ROLES, IMAGE_DETAILS, IMAGE_INPUT_MIME_TYPES } from '../shared/constants';
+import {
+	CHAT_ROLES,
+	IMAGE_DETAILS,
+	imageInputMimeType,
+	MAX_INLINE_IMAGE_BYTES,
+} from '../shared/constants';
 import { describeValue, InputValidator, type Field } from '../shared/validation';
 import { FIELDS, messageField } from './chatFields';
 
@@ -91,15 +96,22 @@ async function dataUrlFromBinary(
 				: 'The input item has no binary data at all: read or download the image first (e.g. with an HTTP Request or Read File node).',
 		);
 	}
-	const mimeType = String(binary.mimeType ?? '').toLowerCase();
-	if (!(IMAGE_INPUT_MIME_TYPES as readonly string[]).includes(mimeType)) {
+	const mimeType = imageInputMimeType(binary.mimeType);
+	if (!mimeType) {
 		check.fail(
 			field,
-			`"${name}" is ${mimeType || 'of unknown type'}, not an image the API accepts`,
+			`"${name}" is ${binary.mimeType || 'of unknown type'}, not an image the API accepts`,
 			'MiniToolAI accepts jpg, jpeg, png, webp and gif images.',
 		);
 	}
 	const buffer = await ctx.helpers.getBinaryDataBuffer(name);
+	if (buffer.length > MAX_INLINE_IMAGE_BYTES) {
+		check.fail(
+			field,
+			`"${name}" is ${(buffer.length / 1024 / 1024).toFixed(1)} MiB; the node sends images up to ${MAX_INLINE_IMAGE_BYTES / 1024 / 1024} MiB inline`,
+			'Resize or compress the image first (e.g. with the Edit Image node), or give it as a public URL with Image Source "Image URL".',
+		);
+	}
 	return `data:${mimeType};base64,${buffer.toString('base64')}`;
 }
 

@@ -34,14 +34,21 @@ export async function outputChatAnswer(
 	const itemIndex = this.getItemIndex();
 	const { request, credentials, output } = preparedItem<ChatOutputOptions>(this);
 	const answer =
-		response.statusCode === 429 ? await sendApiRequest(this, request, response) : response;
+		response.statusCode === 429
+			? await sendApiRequest(this, request, { previous: response })
+			: response;
 
 	const streaming = this as unknown as StreamingContext;
 	const forward =
 		output.streamResponse &&
 		typeof streaming.sendChunk === 'function' &&
 		streaming.isStreaming?.() === true;
-	const context = { node: this.getNode(), itemIndex, apiKey: credentials.apiKey };
+	const context = {
+		node: this.getNode(),
+		itemIndex,
+		apiKey: credentials.apiKey,
+		idleTimeoutMs: output.idleTimeoutMs,
+	};
 	let result: ChatStreamResult;
 	// An HTTP error is reported before anything is streamed.
 	if (forward && answer.statusCode < 300) {

@@ -2,7 +2,7 @@ import type { ContentFile, Message, MessageContent } from '@n8n/ai-node-sdk';
 import { NodeOperationError, type INode } from 'n8n-workflow';
 
 import type { ChatContentPart, ChatMessage } from '../shared/chatRequest';
-import type { ChatRole } from '../shared/constants';
+import { imageInputMimeType, MAX_INLINE_IMAGE_BYTES, type ChatRole } from '../shared/constants';
 
 /**
  * Conversion from the AI SDK's messages to the documented chat-completions messages.
@@ -27,9 +27,6 @@ const ROLE_MAP: Record<Message['role'], ChatRole> = {
 	assistant: 'assistant',
 	tool: 'user',
 };
-
-/** Image types the API documents (jpg, jpeg, png, webp, gif). */
-const IMAGE_TYPES = ['image/jpeg', 'image/jpg', 'image/png', 'image/webp', 'image/gif'];
 
 export function toApiMessages(messages: Message[], node: INode): ApiMessage[] {
 	const out: ApiMessage[] = [];
@@ -78,14 +75,15 @@ function toPart(block: MessageContent, message: Message, node: INode): ApiConten
 }
 
 function fileToPart(block: ContentFile, message: Message, node: INode): ApiContentPart | undefined {
-	const mediaType = String(block.mediaType ?? '').toLowerCase();
-	if (mediaType.startsWith('text/') && typeof block.data === 'string') {
+	const declared = String(block.mediaType ?? '').toLowerCase();
+	if (declared.startsWith('text/') && typeof block.data === 'string') {
 		return { type: 'text', text: block.data };
 	}
-	if (!IMAGE_TYPES.includes(mediaType)) {
+	const mediaType = imageInputMimeType(declared);
+	if (!mediaType) {
 		throw new NodeOperationError(
 			node,
-			`MiniToolAI cannot read a file of type ${mediaType || 'unknown'}`,
+			`MiniToolAI cannot read a file of type ${declared || 'unknown'}`,
 			{
 				description:
 					'The MiniToolAI chat API accepts text and images (jpg, png, webp, gif) only. Remove the file from the conversation or convert it first.',
@@ -94,7 +92,15 @@ function fileToPart(block: ContentFile, message: Message, node: INode): ApiConte
 	}
 	// The API documents images in user messages only.
 	if (message.role !== 'user') return undefined;
-	return { type: 'image_url', image_url: { url: imageUrl(block, mediaType) } };
+	const url = imageUrl(block, mediaType);
+	if (url.startsWith('data:') && (url.length * 3) / 4 > MAX_INLINE_IMAGE_BYTES) {
+		throw new NodeOperationError(
+			node,
+			`An image in the conversation is larger than the ${MAX_INLINE_IMAGE_BYTES / 1024 / 1024} MiB the node sends inline`,
+			{ description: 'Resize or compress the image before it reaches the chain or agent.' },
+		);
+	}
+	return { type: 'image_url', image_url: { url } };
 }
 
 function imageUrl(block: ContentFile, mediaType: string): string {

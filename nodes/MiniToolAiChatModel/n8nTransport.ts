@@ -13,7 +13,7 @@ import type { ChatTransport } from './model';
  */
 export function n8nChatTransport(ctx: ISupplyDataFunctions): ChatTransport {
 	return async (body: ChatRequestBody, callSignal?: AbortSignal): Promise<ChatAnswer> => {
-		const response = await sendApiRequest(ctx, chatHttpRequest(body), undefined, callSignal);
-		return { statusCode: response.statusCode, body: response.body };
+		const response = await sendApiRequest(ctx, chatHttpRequest(body), { signal: callSignal });
+		return { statusCode: response.statusCode, body: response.body, headers: response.headers };
 	};
 }

@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions } from '
 
 import {
 	CFG_SCALE,
+	IMAGE_DOWNLOAD_TIMEOUT_MS,
 	IMAGE_JOB_PATH,
 	IMAGE_MODELS,
 	IMAGE_SIZE,
@@ -10,7 +11,7 @@ import {
 	STEPS,
 } from '../shared/constants';
 import { assertHttpBaseUrl } from '../shared/credentials';
-import { prepareItem } from '../shared/preparedItem';
+import { prepareItem, userTimeoutMs } from '../shared/preparedItem';
 import { InputValidator } from '../shared/validation';
 import { FIELDS, MAX_PROMPT_CHARS } from './imageFields';
 
@@ -30,6 +31,8 @@ export interface ImageOutputOptions {
 	jobParameters?: IDataObject;
 	/** Get Job: the job asked about. */
 	job?: ImageJobHandle;
+	/** The image download's time limit: Request Options > Timeout when set, else our default. */
+	downloadTimeoutMs: number;
 }
 
 /** The status request of a job, for Get Job and for Generate's polling alike. */
@@ -142,5 +145,9 @@ function outputOptions(ctx: IExecuteSingleFunctions, check: InputValidator): Ima
 				)
 				.trim()
 		: undefined;
-	return { maxWaitMs: maxWaitSeconds * 1000, binaryProperty };
+	return {
+		maxWaitMs: maxWaitSeconds * 1000,
+		binaryProperty,
+		downloadTimeoutMs: userTimeoutMs(ctx) ?? IMAGE_DOWNLOAD_TIMEOUT_MS,
+	};
 }

@@ -1,14 +1,17 @@
-import type {
-	IBinaryKeyData,
-	IDataObject,
-	IExecuteSingleFunctions,
-	IN8nHttpFullResponse,
-	INodeExecutionData,
+import {
+	NodeApiError,
+	type IBinaryKeyData,
+	type IDataObject,
+	type IExecuteSingleFunctions,
+	type IN8nHttpFullResponse,
+	type INodeExecutionData,
 } from 'n8n-workflow';
 
 import { readBodyText } from '../shared/body';
+import { MAX_IMAGE_BYTES } from '../shared/constants';
 import { apiErrorFromMessage } from '../shared/errors';
 import type { PreparedItem } from '../shared/preparedItem';
+import { canceledError } from '../shared/transport';
 import type { ImageOutputOptions } from './buildImageRequest';
 
 const IMAGE_EXTENSIONS: Record<string, string> = {
@@ -29,21 +32,23 @@ export async function withImage(
 	const item: INodeExecutionData = { json, pairedItem: { item: ctx.getItemIndex() } };
 	const property = plan.output.binaryProperty;
 	if (property === undefined) return item;
-	const file = await downloadImage(ctx, plan.credentials.apiKey, imageUrl, jobId);
+	const file = await downloadImage(ctx, plan, imageUrl, jobId);
 	item.binary = { [property]: file } as IBinaryKeyData;
 	return item;
 }
 
 /**
  * Fetches the finished image without credentials (the image host may not be the API's host, and
- * the key must never leave for another host), streaming it into n8n's binary storage.
+ * the key must never leave for another host), streaming it into n8n's binary storage, within a
+ * time limit and a size cap.
  */
 async function downloadImage(
 	ctx: IExecuteSingleFunctions,
-	apiKey: string,
+	plan: PreparedItem<ImageOutputOptions>,
 	imageUrl: string,
 	jobId: string,
 ) {
+	const { apiKey } = plan.credentials;
 	const fail = (message: string) =>
 		apiErrorFromMessage(ctx.getNode(), `Could not download the image of job ${jobId}: ${message}`, {
 			itemIndex: ctx.getItemIndex(),
@@ -51,6 +56,19 @@ async function downloadImage(
 			hint: `The job finished, so the image URL is in the output: ${imageUrl}. Turn off Download Image to keep just the URL, or try again later.`,
 		});
 	if (!/^https?:\/\//i.test(imageUrl)) throw fail(`"${imageUrl}" is not an http(s) URL`);
+	const cancel = ctx.getExecutionCancelSignal();
+	const timeLimitMs = plan.output.downloadTimeoutMs;
+	const limit = AbortSignal.timeout(timeLimitMs);
+	const signal = cancel ? AbortSignal.any([cancel, limit]) : limit;
+	const stopped = (error: unknown) => {
+		if (cancel?.aborted) return canceledError(ctx, `the image of job ${jobId}`);
+		if (limit.aborted) {
+			return fail(
+				`it took longer than ${timeLimitMs / 1000} s (set a longer Timeout under the node's Settings > Request Options if the image host is slow)`,
+			);
+		}
+		return fail((error as Error).message);
+	};
 	let response: IN8nHttpFullResponse;
 	try {
 		response = (await ctx.helpers.httpRequest({
@@ -59,10 +77,10 @@ async function downloadImage(
 			encoding: 'stream',
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,
-			abortSignal: ctx.getExecutionCancelSignal(),
+			abortSignal: signal,
 		})) as IN8nHttpFullResponse;
 	} catch (error) {
-		throw fail((error as Error).message);
+		throw stopped(error);
 	}
 	if (response.statusCode >= 300) {
 		await readBodyText(response.body);
@@ -82,10 +100,45 @@ async function downloadImage(
 		await readBodyText(response.body);
 		throw fail(`the image host sent ${headerType || 'an unknown type'}, not an image`);
 	}
+	const declared = Number(response.headers?.['content-length']);
+	if (Number.isFinite(declared) && declared > MAX_IMAGE_BYTES) {
+		destroyBody(response.body);
+		throw fail(tooLarge(`${(declared / MIB).toFixed(1)} MiB`));
+	}
 	const fileName = `minitoolai-${jobId}.${IMAGE_EXTENSIONS[mimeType] ?? mimeType.slice('image/'.length)}`;
-	return await ctx.helpers.prepareBinaryData(
-		response.body as Parameters<typeof ctx.helpers.prepareBinaryData>[0],
-		fileName,
-		mimeType,
-	);
+	capSize(response.body, () => fail(tooLarge('more than that')));
+	try {
+		return await ctx.helpers.prepareBinaryData(
+			response.body as Parameters<typeof ctx.helpers.prepareBinaryData>[0],
+			fileName,
+			mimeType,
+		);
+	} catch (error) {
+		if (error instanceof NodeApiError) throw error;
+		throw stopped(error);
+	}
+}
+
+const MIB = 1024 * 1024;
+
+function tooLarge(size: string): string {
+	return `the image host sent ${size}; the node accepts images up to ${MAX_IMAGE_BYTES / MIB} MiB (the largest documented image, 1344 x 1344, is far smaller)`;
+}
+
+/** Destroys the stream with our error once it has delivered more than MAX_IMAGE_BYTES. */
+function capSize(body: unknown, error: () => NodeApiError): void {
+	const stream = body as {
+		on?: (event: 'data', listener: (chunk: { length: number }) => void) => void;
+		destroy?: (error?: Error) => void;
+	};
+	if (typeof stream.on !== 'function') return;
+	let bytes = 0;
+	stream.on('data', (chunk) => {
+		bytes += chunk.length;
+		if (bytes > MAX_IMAGE_BYTES) stream.destroy?.(error());
+	});
+}
+
+function destroyBody(body: unknown): void {
+	(body as { destroy?: () => void }).destroy?.();
 }

@@ -9,10 +9,10 @@ import { apiErrorFromMessage } from '../shared/errors';
 import { imageCostUsd } from '../shared/pricing';
 import { preparedItem, type PreparedItem } from '../shared/preparedItem';
 import { sendApiRequest } from '../shared/transport';
-import type { ImageJobHandle, ImageOutputOptions } from './buildImageRequest';
+import { isJobId, type ImageJobHandle, type ImageOutputOptions } from './buildImageRequest';
 import { withImage } from './downloadImage';
-import { classifyJob } from './jobStatus';
-import { jobFailedError, pollUntilDone, throwIfHttpError } from './pollJob';
+import { classifyJob, describeBody } from './jobStatus';
+import { jobAnswerError, jobFailedError, pollUntilDone, throwIfHttpError } from './pollJob';
 
 type ImagePlan = PreparedItem<ImageOutputOptions>;
 
@@ -61,7 +61,8 @@ export async function getImageJob(
 	const job = plan.output.job as ImageJobHandle;
 	const answer = await resendIfLimited(this, plan, response);
 	await throwIfHttpError(this, plan, answer, 'job status check');
-	const state = classifyJob(answer.body);
+	const state = classifyJob(answer.body, plan.credentials.apiKey);
+	if (state.state === 'invalid') throw jobAnswerError(this, plan, job, state);
 	if (state.state === 'failed') throw jobFailedError(this, plan, job, state);
 	const json: IDataObject = {
 		jobId: job.jobId,
@@ -79,7 +80,9 @@ async function resendIfLimited(
 	plan: ImagePlan,
 	response: IN8nHttpFullResponse,
 ): Promise<IN8nHttpFullResponse> {
-	return response.statusCode === 429 ? await sendApiRequest(ctx, plan.request, response) : response;
+	return response.statusCode === 429
+		? await sendApiRequest(ctx, plan.request, { previous: response })
+		: response;
 }
 
 async function readSubmitAnswer(
@@ -89,27 +92,39 @@ async function readSubmitAnswer(
 ): Promise<ImageJobHandle> {
 	const answer = await resendIfLimited(ctx, plan, response);
 	await throwIfHttpError(ctx, plan, answer, 'image job submission');
-	const data = (
-		typeof answer.body === 'object' && answer.body !== null ? answer.body : {}
-	) as IDataObject;
-	const jobId = data.jobid;
+	const { apiKey } = plan.credentials;
+	if (typeof answer.body !== 'object' || answer.body === null || Array.isArray(answer.body)) {
+		throw apiErrorFromMessage(
+			ctx.getNode(),
+			`MiniToolAI answered the image job submission with ${describeBody(answer.body, apiKey)}`,
+			{
+				itemIndex: ctx.getItemIndex(),
+				apiKey,
+				hint: 'Something other than the MiniToolAI API answered (a proxy, a captive portal, a wrong Base URL): check the Base URL in the credential. The job may have been created; its ID is unknown.',
+			},
+		);
+	}
+	const data = answer.body as IDataObject;
+	const jobId = typeof data.jobid === 'number' ? String(data.jobid) : data.jobid;
 	const signature = data.signature;
 	const accepted =
 		String(data.status).toLowerCase() === 'success' &&
-		(typeof jobId === 'number' || (typeof jobId === 'string' && jobId !== '')) &&
+		typeof jobId === 'string' &&
+		isJobId(jobId) &&
 		typeof signature === 'string' &&
-		signature !== '';
+		signature.trim() !== '';
 	if (!accepted) {
 		const detail = typeof data.message === 'string' ? `: ${data.message}` : '';
+		const id = jobId === undefined || jobId === null ? '' : `, job id ${JSON.stringify(jobId)}`;
 		throw apiErrorFromMessage(
 			ctx.getNode(),
-			`MiniToolAI did not accept the image job (status "${String(data.status ?? 'missing')}")${detail}`,
+			`MiniToolAI did not accept the image job (status "${String(data.status ?? 'missing')}"${id})${detail}`,
 			{
 				itemIndex: ctx.getItemIndex(),
-				apiKey: plan.credentials.apiKey,
+				apiKey,
 				hint: 'The API gives no reason for a refused job. Check the prompt and your credit balance, then try again.',
 			},
 		);
 	}
-	return { jobId: String(jobId), signature: signature as string };
+	return { jobId, signature: (signature as string).trim() };
 }

@@ -25,8 +25,9 @@ import {
 type ImagePlan = PreparedItem<ImageOutputOptions>;
 
 /**
- * Polls the job until it is done, fails, or Max Wait runs out. Sleeps follow `pollDelayMs` and
- * end at once when the execution is cancelled, so no poll outlives its run.
+ * Polls the job until it is done, fails, or Max Wait runs out. Max Wait bounds the whole wait:
+ * the sleeps, each status request (a slow or hanging answer included) and the 429 waits inside
+ * it. Sleeps end at once when the execution is cancelled, so no poll outlives its run.
  */
 export async function pollUntilDone(
 	ctx: IExecuteSingleFunctions,
@@ -34,19 +35,20 @@ export async function pollUntilDone(
 	job: ImageJobHandle,
 ): Promise<Extract<JobState, { state: 'done' }>> {
 	const signal = ctx.getExecutionCancelSignal();
-	const { maxWaitMs } = plan.output;
 	const request = jobStatusRequest(job);
-	const started = Date.now();
+	const deadline = Date.now() + plan.output.maxWaitMs;
 	let last: JobState | { status: string; message?: string } = { status: 'submitted' };
 	let failuresInRow = 0;
 	for (let poll = 0; ; poll++) {
-		const remaining = maxWaitMs - (Date.now() - started);
-		if (remaining <= 0) throw jobTimeoutError(ctx, plan, job, last);
-		await pause(ctx, Math.min(pollDelayMs(poll), remaining), `image job ${job.jobId}`);
+		if (Date.now() >= deadline) throw jobTimeoutError(ctx, plan, job, last);
+		await pause(ctx, Math.min(pollDelayMs(poll), deadline - Date.now()), `image job ${job.jobId}`);
+		const left = deadline - Date.now();
+		if (left <= 0) throw jobTimeoutError(ctx, plan, job, last);
 		let answer: IN8nHttpFullResponse;
 		try {
-			answer = await sendApiRequest(ctx, request);
+			answer = await sendApiRequest(ctx, request, { timeLimitMs: left });
 		} catch (error) {
+			if (!signal?.aborted && Date.now() >= deadline) throw jobTimeoutError(ctx, plan, job, last);
 			if (signal?.aborted || ++failuresInRow >= MAX_CONSECUTIVE_POLL_FAILURES) {
 				// Already a NodeApiError from the transport; the constructor hands it back unchanged.
 				throw new NodeApiError(ctx.getNode(), error as JsonObject, {
@@ -65,8 +67,16 @@ export async function pollUntilDone(
 			continue;
 		}
 		await throwIfHttpError(ctx, plan, answer, `status check of job ${job.jobId}`);
+		const state = classifyJob(answer.body, plan.credentials.apiKey);
+		if (state.state === 'invalid') {
+			// Not JSON (a proxy's HTML page, say): transient too, but said as it is.
+			last = state;
+			if (++failuresInRow >= MAX_CONSECUTIVE_POLL_FAILURES) {
+				throw jobAnswerError(ctx, plan, job, state);
+			}
+			continue;
+		}
 		failuresInRow = 0;
-		const state = classifyJob(answer.body);
 		if (state.state === 'done') return state;
 		if (state.state === 'failed') throw jobFailedError(ctx, plan, job, state);
 		last = state;
@@ -88,7 +98,7 @@ export async function throwIfHttpError(
 			: await readBodyText(answer.body);
 	throw apiErrorFromAnswer(
 		ctx.getNode(),
-		{ statusCode: answer.statusCode, bodyText },
+		{ statusCode: answer.statusCode, bodyText, headers: answer.headers },
 		{ action, itemIndex: ctx.getItemIndex(), apiKey: plan.credentials.apiKey },
 	);
 }
@@ -110,6 +120,25 @@ export function jobFailedError(
 	);
 }
 
+/** The job endpoint answered with something that is not a job status at all. */
+export function jobAnswerError(
+	ctx: IExecuteSingleFunctions,
+	plan: ImagePlan,
+	job: ImageJobHandle,
+	state: { status: string; message?: string },
+): NodeApiError {
+	return apiErrorFromMessage(
+		ctx.getNode(),
+		`The status check of image job ${job.jobId} got ${describeStatus(state)}`,
+		{
+			itemIndex: ctx.getItemIndex(),
+			apiKey: plan.credentials.apiKey,
+			hint: `Something between n8n and MiniToolAI (a proxy, a captive portal, a wrong Base URL) answered instead of the API. Check the Base URL in the credential. The job itself may finish: fetch it later with Get Job, Job ID ${job.jobId} and Signature ${job.signature}.`,
+		},
+	);
+}
+
+/** Max Wait ran out: the paid job may still finish, so the error says how to fetch it. */
 function jobTimeoutError(
 	ctx: IExecuteSingleFunctions,
 	plan: ImagePlan,
@@ -118,11 +147,11 @@ function jobTimeoutError(
 ): NodeApiError {
 	return apiErrorFromMessage(
 		ctx.getNode(),
-		`Image job ${job.jobId} did not finish within ${Math.round(plan.output.maxWaitMs / 1000)} s (last status: ${describeStatus(last)})`,
+		`Image job ${job.jobId} did not finish within ${Math.round(plan.output.maxWaitMs / 1000)} s (last status: ${describeStatus(last)}); job signature ${job.signature}`,
 		{
 			itemIndex: ctx.getItemIndex(),
 			apiKey: plan.credentials.apiKey,
-			hint: 'Raise Options > Max Wait, or use Submit Job now and Get Job later (after a Wait node) for long jobs. The job may still finish: its ID is in this message.',
+			hint: `The job was paid for and may still finish. To fetch its image later without paying again, use this node's Get Job operation with Job ID ${job.jobId} and Signature ${job.signature} (e.g. after a Wait node). For long jobs raise Options > Max Wait, or use Submit Job and Get Job.`,
 		},
 	);
 }

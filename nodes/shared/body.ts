@@ -48,8 +48,9 @@ export async function* iterateBody(
 			yield result.value;
 		}
 	} finally {
-		await iterator.return?.();
+		// Destroy first: return() can wait behind a read that a stalled stream never settles.
 		destroy(body);
+		void Promise.resolve(iterator.return?.()).catch(() => undefined);
 	}
 }
 

@@ -8,6 +8,8 @@ import { apiErrorFromAnswer, apiErrorFromMessage } from './errors';
 export interface ChatAnswer {
 	statusCode: number;
 	body: unknown;
+	/** Reported for a redirect (its target) and a 429 (its Retry-After). */
+	headers?: Record<string, unknown>;
 }
 
 export interface ChatAnswerContext {
@@ -38,16 +40,19 @@ export async function* readChatAnswer(
 		const bodyText = await readBodyText(answer.body);
 		throw apiErrorFromAnswer(
 			node,
-			{ statusCode: answer.statusCode, bodyText },
+			{ statusCode: answer.statusCode, bodyText, headers: answer.headers },
 			{ action: 'chat request', itemIndex, apiKey },
 		);
 	}
-	const parser = new ChatStreamParser();
+	const parser = new ChatStreamParser(apiKey);
 	let received = 0;
 	try {
+		// Reading stops at `data: [DONE]`: a server that keeps the connection open after a complete
+		// answer must not make the node wait (leaving the loop closes the connection).
 		for await (const chunk of iterateBody(answer.body, ctx.idleTimeoutMs)) {
 			received += chunk.length;
 			for (const piece of parser.push(chunk)) yield piece;
+			if (parser.finished) break;
 		}
 	} catch (error) {
 		const partial = parser.end();
@@ -62,6 +67,17 @@ export async function* readChatAnswer(
 		);
 	}
 	const result = parser.end();
+	if (result.error?.overLimit) {
+		throw apiErrorFromMessage(
+			node,
+			`The answer from MiniToolAI was refused: ${result.error.message}`,
+			{
+				itemIndex,
+				apiKey,
+				hint: 'No chat answer needs lines this long: the server or a proxy in between sent something else. Check the Base URL in the credential, then try again.',
+			},
+		);
+	}
 	if (result.error) {
 		throw apiErrorFromMessage(node, `MiniToolAI reported an error: ${result.error.message}`, {
 			itemIndex,

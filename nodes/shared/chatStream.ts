@@ -6,7 +6,15 @@
  * Pure: bytes in, text pieces and one summary out. Bytes may be split anywhere (inside a line, a
  * CRLF pair or a multi-byte character). Lines that are not SSE, or data that is not JSON, are
  * counted and skipped rather than fatal: a usable answer is worth more than a strict parser.
+ * Memory is bounded: a line (or a JSON answer) longer than its limit stops the parse with an error.
  */
+
+import { redact } from './errors';
+
+/** No chunk of the documented stream comes near this; a longer line is a broken server. */
+export const MAX_SSE_LINE_CHARS = 1024 * 1024;
+/** A whole non-streamed JSON answer: far above any answer of max_completion_tokens. */
+export const MAX_JSON_ANSWER_CHARS = 16 * 1024 * 1024;
 
 export interface ChatUsage {
 	promptTokens: number;
@@ -20,6 +28,8 @@ export interface ChatStreamError {
 	message: string;
 	type?: string;
 	code?: string | number;
+	/** Set when a size limit of the reader stopped the parse (else the answer said it failed). */
+	overLimit?: true;
 }
 
 export interface ChatStreamResult {
@@ -52,8 +62,20 @@ export class ChatStreamParser {
 	/** A CR ended the last chunk: an LF starting the next one belongs to it. */
 	private swallowLf = false;
 	private dataLines: string[] = [];
+	/** The `event:` field of the event being gathered (SSE: empty means "message"). */
+	private eventName = '';
 	private mode: 'undecided' | 'sse' | 'json' = 'undecided';
 	private jsonBody = '';
+	/** Choices seen in any chunk: an answer without any is not a chat completion. */
+	private sawChoices = false;
+
+	/** `secret` is redacted from any text of the answer that an error quotes. */
+	constructor(private readonly secret?: string) {}
+
+	/** `[DONE]` arrived, or a size limit stopped the parse: nothing more needs reading. */
+	get finished(): boolean {
+		return this.result.done || this.result.error?.overLimit === true;
+	}
 	private readonly result: ChatStreamResult = {
 		format: 'empty',
 		text: '',
@@ -67,6 +89,7 @@ export class ChatStreamParser {
 
 	/** Feeds bytes (or already decoded text); returns the new pieces of answer text, in order. */
 	push(chunk: Uint8Array | string): string[] {
+		if (this.result.error?.overLimit === true) return [];
 		let text = typeof chunk === 'string' ? chunk : this.decoder.decode(chunk, { stream: true });
 		if (this.swallowLf && text.length > 0) {
 			if (text.charCodeAt(0) === LF) text = text.slice(1);
@@ -80,6 +103,9 @@ export class ChatStreamParser {
 		}
 		if (this.mode === 'json') {
 			this.jsonBody += text;
+			if (this.jsonBody.length > MAX_JSON_ANSWER_CHARS) {
+				this.overLimit(`the JSON answer is longer than ${MAX_JSON_ANSWER_CHARS / 1024 / 1024} MiB`);
+			}
 			return [];
 		}
 		return this.consumeSse(text);
@@ -89,7 +115,9 @@ export class ChatStreamParser {
 	end(): ChatStreamResult {
 		const tail = this.push(this.decoder.decode());
 		const pieces: string[] = [...tail];
-		if (this.mode === 'json') {
+		if (this.result.error?.overLimit) {
+			this.jsonBody = '';
+		} else if (this.mode === 'json') {
 			this.readJsonBody();
 		} else if (this.mode === 'sse') {
 			if (this.pendingLine !== '') pieces.push(...this.handleLine(this.pendingLine));
@@ -97,6 +125,14 @@ export class ChatStreamParser {
 			pieces.push(...this.dispatch());
 		}
 		this.result.text = this.textParts.join('');
+		if (
+			!this.result.error &&
+			this.result.chunks > 0 &&
+			!this.sawChoices &&
+			this.result.text === ''
+		) {
+			this.result.error = { message: 'the answer has no choices and no text' };
+		}
 		return this.result;
 	}
 
@@ -119,7 +155,17 @@ export class ChatStreamParser {
 			pieces.push(...this.handleLine(line));
 		}
 		if (lineStart < text.length) this.pendingLine += text.slice(lineStart);
+		if (this.pendingLine.length > MAX_SSE_LINE_CHARS) {
+			this.pendingLine = '';
+			this.overLimit(
+				`one line of the event stream is longer than ${MAX_SSE_LINE_CHARS / 1024 / 1024} MiB`,
+			);
+		}
 		return pieces;
+	}
+
+	private overLimit(message: string): void {
+		this.result.error = { message, overLimit: true };
 	}
 
 	private handleLine(line: string): string[] {
@@ -127,36 +173,89 @@ export class ChatStreamParser {
 		if (line[0] === ':') return [];
 		const colon = line.indexOf(':');
 		const field = colon === -1 ? line : line.slice(0, colon);
-		if (field !== 'data') {
-			// `event`, `id` and `retry` carry nothing we need; anything else is not SSE.
-			if (field !== 'event' && field !== 'id' && field !== 'retry') this.result.skipped++;
-			return [];
-		}
 		let value = colon === -1 ? '' : line.slice(colon + 1);
 		if (value[0] === ' ') value = value.slice(1);
+		if (field === 'event') {
+			this.eventName = value.trim();
+			return [];
+		}
+		if (field !== 'data') {
+			// `id` and `retry` carry nothing we need; anything else is not SSE.
+			if (field !== 'id' && field !== 'retry') this.result.skipped++;
+			return [];
+		}
 		// The docs show one event per line without blank separators, so a data line that is
-		// complete on its own is handled at once instead of waiting for a blank line.
+		// complete on its own starts and ends an event at once. Once an event spans several data
+		// lines, they are gathered until the blank line, as the SSE specification says.
 		const alone = parsePayload(value);
-		if (alone !== undefined) {
+		if (alone === DONE_MARKER) {
 			const pieces = this.dispatch();
-			pieces.push(...this.handlePayload(alone));
+			pieces.push(...this.handlePayload(DONE_MARKER));
 			return pieces;
+		}
+		if (this.dataLines.length === 0 && alone !== undefined) {
+			return this.handleEvent(this.takeEventName(), alone);
 		}
 		this.dataLines.push(value);
 		return [];
 	}
 
-	/** Handles data lines gathered for a multi-line event (the SSE spec joins them with LF). */
+	/**
+	 * Handles the data lines gathered for one event: joined with LF, as the SSE spec says. When
+	 * they are not one JSON value, the lines are read one by one instead, so that a garbage line
+	 * from a server that sends no blank lines cannot swallow the events after it.
+	 */
 	private dispatch(): string[] {
+		const event = this.takeEventName();
 		if (this.dataLines.length === 0) return [];
-		const joined = this.dataLines.join('\n');
+		const lines = this.dataLines;
 		this.dataLines = [];
+		const joined = lines.join('\n');
 		const payload = parsePayload(joined);
-		if (payload === undefined) {
-			this.result.skipped++;
+		if (payload !== undefined) return this.handleEvent(event, payload);
+		if (event === 'error') {
+			this.takeServerError(joined);
 			return [];
 		}
-		return this.handlePayload(payload);
+		const pieces: string[] = [];
+		for (const line of lines) {
+			const alone = parsePayload(line);
+			if (alone === undefined) this.result.skipped++;
+			else pieces.push(...this.handleEvent(event, alone));
+		}
+		return pieces;
+	}
+
+	private takeEventName(): string {
+		const name = this.eventName;
+		this.eventName = '';
+		return name;
+	}
+
+	/** `message` (or no name) carries chunks; `error` is the server's error; others are skipped. */
+	private handleEvent(event: string, payload: Json | typeof DONE_MARKER): string[] {
+		if (event === '' || event === 'message') return this.handlePayload(payload);
+		this.result.format = 'sse';
+		if (event === 'error') {
+			this.takeServerError(payload === DONE_MARKER ? DONE_MARKER : payload);
+		} else {
+			this.result.skipped++;
+		}
+		return [];
+	}
+
+	/** An `event: error` frame: its JSON error object, its message, or its text. */
+	private takeServerError(payload: Json | string): void {
+		if (typeof payload === 'object' && this.takeError(payload)) return;
+		const message =
+			typeof payload === 'object'
+				? typeof payload.message === 'string'
+					? payload.message
+					: JSON.stringify(payload)
+				: payload;
+		this.result.error = {
+			message: message || 'an error event without a message',
+		};
 	}
 
 	private handlePayload(payload: Json | typeof DONE_MARKER): string[] {
@@ -170,6 +269,7 @@ export class ChatStreamParser {
 		this.takeMetadata(payload);
 		const pieces: string[] = [];
 		const choices = Array.isArray(payload.choices) ? payload.choices : [];
+		if (Array.isArray(payload.choices)) this.sawChoices = true;
 		for (const choice of choices) {
 			if (!isObject(choice) || (choice.index !== undefined && choice.index !== 0)) continue;
 			const delta = isObject(choice.delta)
@@ -193,7 +293,7 @@ export class ChatStreamParser {
 			this.result.format = 'json';
 			this.result.skipped++;
 			this.result.error = {
-				message: `The answer was neither an event stream nor valid JSON: ${preview(this.jsonBody)}`,
+				message: `The answer was neither an event stream nor valid JSON: ${preview(redact(this.jsonBody, this.secret))}`,
 			};
 			return;
 		}
@@ -204,6 +304,7 @@ export class ChatStreamParser {
 		this.takeMetadata(payload);
 		const choice = Array.isArray(payload.choices) ? payload.choices.find(isObject) : undefined;
 		if (choice) {
+			this.sawChoices = true;
 			const message = isObject(choice.message)
 				? choice.message
 				: isObject(choice.delta)
@@ -215,20 +316,34 @@ export class ChatStreamParser {
 		this.takeUsage(payload.usage);
 	}
 
+	/**
+	 * An error object (`{"error": …}`), or an object whose status says it failed
+	 * (`{"status": "error", "message": …}`): both are answers that look like success but are not.
+	 */
 	private takeError(payload: Json): boolean {
 		const error = payload.error;
-		if (error === undefined || error === null) return false;
-		this.result.error = isObject(error)
-			? {
-					message: typeof error.message === 'string' ? error.message : JSON.stringify(error),
-					type: typeof error.type === 'string' ? error.type : undefined,
-					code:
-						typeof error.code === 'string' || typeof error.code === 'number'
-							? error.code
-							: undefined,
-				}
-			: { message: String(error) };
-		return true;
+		if (error !== undefined && error !== null && error !== false) {
+			this.result.error = isObject(error)
+				? {
+						message: typeof error.message === 'string' ? error.message : JSON.stringify(error),
+						type: typeof error.type === 'string' ? error.type : undefined,
+						code:
+							typeof error.code === 'string' || typeof error.code === 'number'
+								? error.code
+								: undefined,
+					}
+				: { message: String(error) };
+			return true;
+		}
+		const status = typeof payload.status === 'string' ? payload.status.trim().toLowerCase() : '';
+		if (!Array.isArray(payload.choices) && /^(error|failed|failure|fail)$/.test(status)) {
+			const message = [payload.message, payload.detail].find((v) => typeof v === 'string' && v);
+			this.result.error = {
+				message: typeof message === 'string' ? message : `status "${status}"`,
+			};
+			return true;
+		}
+		return false;
 	}
 
 	private takeMetadata(payload: Json): void {

@@ -9,7 +9,7 @@ export const CREDENTIAL_TYPE = 'miniToolAiApi';
 export const DEFAULT_BASE_URL = 'https://minitoolai.com';
 
 /** The credential's Base URL as an n8n expression, tolerating a trailing slash or an empty field. */
-export const BASE_URL_EXPRESSION = `={{ String($credentials.baseUrl || "${DEFAULT_BASE_URL}").replace(/\\/+$/, "") }}`;
+export const BASE_URL_EXPRESSION = `={{ (String($credentials.baseUrl || "").trim() || "${DEFAULT_BASE_URL}").replace(/\\/+$/, "") }}`;
 /** Both nodes' icon, relative to a node file under dist/nodes/<Node>/. */
 export const NODE_ICON = {
 	light: 'file:../../icons/minitoolai.svg',
@@ -32,13 +32,28 @@ export const DEFAULT_CHAT_MODEL: ChatModel = 'gpt-4o-mini';
 export const CHAT_ROLES = ['developer', 'user', 'assistant'] as const;
 export type ChatRole = (typeof CHAT_ROLES)[number];
 export const IMAGE_DETAILS = ['auto', 'high', 'low'] as const;
-/** The documented image input formats, as MIME types. */
+/** The documented image input formats (jpg, jpeg, png, webp, gif), as MIME types. */
 export const IMAGE_INPUT_MIME_TYPES = [
 	'image/jpeg',
 	'image/png',
 	'image/webp',
 	'image/gif',
 ] as const;
+
+/**
+ * The one rule for an image's type, for the Chat node and the Chat Model: one of the documented
+ * formats, `image/jpg` (as some tools label jpg files) read as `image/jpeg`; undefined otherwise.
+ */
+export function imageInputMimeType(type: unknown): string | undefined {
+	const normalized = String(type ?? '')
+		.split(';')[0]
+		.trim()
+		.toLowerCase()
+		.replace(/^image\/jpg$/, 'image/jpeg');
+	return (IMAGE_INPUT_MIME_TYPES as readonly string[]).includes(normalized)
+		? normalized
+		: undefined;
+}
 
 export const TEMPERATURE = { min: 0, max: 2, default: 1 } as const;
 export const MAX_COMPLETION_TOKENS = { min: 1, default: 1000 } as const;
@@ -108,3 +123,10 @@ export const IMAGE_PRICE_USD = 0.0015;
 /** The package's own bound on Generate's wait for a job (the API documents no job duration). */
 export const MAX_WAIT_SECONDS = { min: 1, max: 3600, default: 300 } as const;
 export const DEFAULT_MAX_WAIT_SECONDS = MAX_WAIT_SECONDS.default;
+
+/** The package's cap on a downloaded image (the largest documented image is about 5 MiB as PNG). */
+export const MAX_IMAGE_BYTES = 50 * 1024 * 1024;
+/** How long an image download may take unless Request Options > Timeout says otherwise. */
+export const IMAGE_DOWNLOAD_TIMEOUT_MS = 120_000;
+/** The package's cap on an image sent inline for vision (binary data turned into a data: URL). */
+export const MAX_INLINE_IMAGE_BYTES = 20 * 1024 * 1024;

@@ -12,7 +12,10 @@ export function hintForStatus(status: number): string {
 		return 'The endpoint was not found: check the Base URL in the MiniToolAI API credential (default https://minitoolai.com).';
 	}
 	if (status === 429) {
-		return 'MiniToolAI is rate limiting and the node already retried. Send fewer items per run, or space them out under Settings > Request Options > Batching.';
+		return 'MiniToolAI is rate limiting and the node already retried within its budget. Send fewer items per run, or space them out under Settings > Request Options > Batching.';
+	}
+	if (status >= 300 && status < 400) {
+		return 'Check the Base URL in the MiniToolAI API credential (default https://minitoolai.com).';
 	}
 	if (status >= 500) {
 		return "MiniToolAI had a problem on its side. Try again in a minute; if it persists, check MiniToolAI's status.";
@@ -58,7 +61,10 @@ function clip(text: string): string {
 	return text.length > MAX_MESSAGE_CHARS ? `${text.slice(0, MAX_MESSAGE_CHARS)}…` : text;
 }
 
-/** Removes a secret from any text that might reach the user (servers sometimes echo keys). */
+/**
+ * Removes a secret from any text that might reach the user (servers sometimes echo keys). Call it
+ * before clipping a text, never after.
+ */
 export function redact(text: string, secret: string | undefined): string {
 	if (!secret || secret.length < 4) return text;
 	return text.split(secret).join('***');
@@ -67,6 +73,38 @@ export function redact(text: string, secret: string | undefined): string {
 export interface FailedAnswer {
 	statusCode: number;
 	bodyText: string;
+	/** The answer's headers: a redirect's target and a 429's Retry-After are reported from them. */
+	headers?: Record<string, unknown>;
+}
+
+/** "https://other.example" for a redirect's Location, resolved against the request's origin. */
+function redirectTarget(headers: FailedAnswer['headers']): string | undefined {
+	const location = headers?.location;
+	const text = Array.isArray(location) ? location[0] : location;
+	if (typeof text !== 'string' || text.trim() === '') return undefined;
+	try {
+		const url = new URL(text.trim(), 'http://same-origin.invalid');
+		return url.host === 'same-origin.invalid' ? 'another path of the same host' : url.origin;
+	} catch {
+		return undefined;
+	}
+}
+
+/** What a 3xx or a 429 adds to the hint: where the redirect pointed, what wait was asked for. */
+function statusDetail(answer: FailedAnswer): string | undefined {
+	const status = answer.statusCode;
+	if (status >= 300 && status < 400) {
+		const target = redirectTarget(answer.headers);
+		return `MiniToolAI redirected the request${target ? ` to ${target}` : ''}. The node does not follow redirects, so the API key is never sent anywhere but the credential's Base URL: if that address is right, set it as the Base URL.`;
+	}
+	if (status === 429) {
+		const retryAfter = answer.headers?.['retry-after'];
+		const text = Array.isArray(retryAfter) ? retryAfter[0] : retryAfter;
+		if (typeof text === 'string' || typeof text === 'number') {
+			return `The server asked to wait ${String(text).trim()}${/^\d+(\.\d+)?$/.test(String(text).trim()) ? ' s' : ''} (Retry-After) before the next request.`;
+		}
+	}
+	return undefined;
 }
 
 /** A NodeApiError carrying the server's message, the HTTP status and a hint. */
@@ -76,9 +114,14 @@ export function apiErrorFromAnswer(
 	// apiKey is required so that no error path can forget to redact it (pass undefined knowingly).
 	context: { action: string; itemIndex: number; apiKey: string | undefined; extraHint?: string },
 ): NodeApiError {
-	const serverMessage = redact(messageFromBody(answer.bodyText) ?? 'no message', context.apiKey);
+	// Redact before the message is clipped: a key cut in two by the clip would survive in part.
+	const bodyText = redact(answer.bodyText, context.apiKey);
 	const status = answer.statusCode;
-	const hint = [hintForStatus(status), context.extraHint].filter(Boolean).join(' ');
+	const fallback = status >= 300 && status < 400 ? 'redirect' : 'no message';
+	const serverMessage = messageFromBody(bodyText) ?? fallback;
+	const hint = [statusDetail(answer), hintForStatus(status), context.extraHint]
+		.filter(Boolean)
+		.join(' ');
 	return new NodeApiError(
 		node,
 		{ httpCode: String(status), message: serverMessage } as JsonObject,

@@ -5,6 +5,7 @@ import {
 } from 'n8n-workflow';
 
 import type { MiniToolAiCredentials } from './credentials';
+import { withoutRedirects } from './transport';
 
 /**
  * What a declarative node's preSend step decided for one item, for its postReceive step: the
@@ -23,13 +24,17 @@ export interface PreparedItem<Output> {
 
 const prepared = new WeakMap<object, PreparedItem<unknown>>();
 
-/** Records the plan for this item and returns its request, for preSend to hand to n8n. */
+/**
+ * Records the plan for this item and returns its request, for preSend to hand to n8n. The request
+ * goes out with redirects off, like every request that carries the key.
+ */
 export function prepareItem<Output>(
 	ctx: IExecuteSingleFunctions,
 	item: PreparedItem<Output>,
 ): IHttpRequestOptions {
-	prepared.set(ctx, item);
-	return item.request;
+	const planned = { ...item, request: withoutRedirects(item.request) };
+	prepared.set(ctx, planned);
+	return planned.request;
 }
 
 /** The plan made by this item's preSend step. Its absence is a bug, never skipped silently. */
@@ -43,4 +48,14 @@ export function preparedItem<Output>(ctx: IExecuteSingleFunctions): PreparedItem
 		});
 	}
 	return item as PreparedItem<Output>;
+}
+
+/**
+ * The Timeout a user set under the node's Settings > Request Options, in ms. n8n applies it to the
+ * request; the package applies it to the waits n8n does not see (a stalled stream, a download).
+ */
+export function userTimeoutMs(ctx: IExecuteSingleFunctions): number | undefined {
+	const options = ctx.getNodeParameter('requestOptions', {}) as { timeout?: unknown };
+	const timeout = Number(options?.timeout);
+	return Number.isFinite(timeout) && timeout > 0 ? timeout : undefined;
 }

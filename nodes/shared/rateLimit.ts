@@ -21,20 +21,19 @@ export function retryDelayMs(
 	now = Date.now(),
 	random = Math.random(),
 ): number {
-	const header = Array.isArray(retryAfter) ? retryAfter[0] : retryAfter;
-	let base: number | undefined;
-	if (typeof header === 'string' || typeof header === 'number') {
-		const text = String(header).trim();
-		if (/^\d+(\.\d+)?$/.test(text)) {
-			base = Number(text) * 1000;
-		} else {
-			const date = Date.parse(text);
-			if (!Number.isNaN(date)) base = Math.max(0, date - now);
-		}
-	}
-	if (base === undefined) {
-		base = Math.min(MAX_RATE_LIMIT_BASE_DELAY_MS, RATE_LIMIT_BASE_DELAY_MS * 2 ** attempt);
-	}
+	const base =
+		requestedWaitMs(retryAfter, now) ??
+		Math.min(MAX_RATE_LIMIT_BASE_DELAY_MS, RATE_LIMIT_BASE_DELAY_MS * 2 ** attempt);
 	const spread = 1 + random * (attempt + 1);
 	return Math.min(MAX_RETRY_AFTER_MS, Math.round(base * spread));
+}
+
+/** The wait a Retry-After header asks for (seconds or an HTTP date), in ms; undefined if none. */
+export function requestedWaitMs(retryAfter: unknown, now = Date.now()): number | undefined {
+	const header = Array.isArray(retryAfter) ? retryAfter[0] : retryAfter;
+	if (typeof header !== 'string' && typeof header !== 'number') return undefined;
+	const text = String(header).trim();
+	if (/^\d+(\.\d+)?$/.test(text)) return Number(text) * 1000;
+	const date = Date.parse(text);
+	return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }

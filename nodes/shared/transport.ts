@@ -11,54 +11,129 @@ import { drain } from './body';
 import { CREDENTIAL_TYPE } from './constants';
 import { getApiCredentials, itemIndexOf, type ApiContext } from './credentials';
 import { redact } from './errors';
-import { MAX_RATE_LIMIT_RETRIES, RATE_LIMIT_BUDGET_MS, retryDelayMs } from './rateLimit';
+import {
+	MAX_RATE_LIMIT_RETRIES,
+	MAX_RETRY_AFTER_MS,
+	RATE_LIMIT_BUDGET_MS,
+	requestedWaitMs,
+	retryDelayMs,
+} from './rateLimit';
+
+export interface SendOptions {
+	/** An answer already received for this request (a declarative node's first 429). */
+	previous?: IN8nHttpFullResponse;
+	/** Cancels the request; the execution's cancel signal by default. */
+	signal?: AbortSignal;
+	/** A bound on the whole call, retries and their waits included (Generate's Max Wait). */
+	timeLimitMs?: number;
+}
 
 /**
  * The one way this package sends (and re-sends) a request to the API: authenticated by the
- * credential (the key never goes anywhere else), never throwing on HTTP statuses (callers turn them
- * into NodeApiErrors with hints), cancelled with the execution, and retrying 429s within bounds.
- * `previous` is an answer already received for this request (a declarative node's first 429).
+ * credential, never following redirects (the key must not travel to another origin), never
+ * throwing on HTTP statuses (callers turn them into NodeApiErrors with hints), cancelled with the
+ * execution, and retrying 429s within bounds.
  */
 export async function sendApiRequest(
 	ctx: ApiContext,
 	options: IHttpRequestOptions,
-	previous?: IN8nHttpFullResponse,
-	callerSignal?: AbortSignal,
+	{ previous, signal: callerSignal, timeLimitMs }: SendOptions = {},
 ): Promise<IN8nHttpFullResponse> {
 	const { baseUrl, apiKey } = await getApiCredentials(ctx);
-	const signal = callerSignal ?? ctx.getExecutionCancelSignal();
+	const cancel = callerSignal ?? ctx.getExecutionCancelSignal();
+	const limit =
+		timeLimitMs === undefined ? undefined : AbortSignal.timeout(Math.max(0, timeLimitMs));
+	const signal = limit && cancel ? AbortSignal.any([cancel, limit]) : (limit ?? cancel);
+	const deadline = timeLimitMs === undefined ? Infinity : Date.now() + timeLimitMs;
 	const request: IHttpRequestOptions = {
-		...options,
+		...withoutRedirects(options),
 		baseURL: baseUrl,
 		returnFullResponse: true,
 		ignoreHttpStatusErrors: true,
 		abortSignal: signal,
 	};
+	if (timeLimitMs !== undefined) {
+		// n8n's helper replaces abortSignal with the execution's, so the time limit also goes into
+		// the request's own timeout (a silent server is dropped when it runs out).
+		request.timeout = Math.max(1, Math.min(request.timeout ?? Infinity, timeLimitMs));
+	}
+	const stopped = (waitingFor: string) =>
+		cancel?.aborted ? canceledError(ctx, waitingFor) : timeLimitError(ctx, timeLimitMs ?? 0);
 	let response = previous;
 	let waited = 0;
 	for (let attempt = 0; ; attempt++) {
 		if (response === undefined) {
-			if (signal?.aborted) throw canceledError(ctx, 'the request to MiniToolAI');
+			if (signal?.aborted) throw stopped('the request to MiniToolAI');
 			try {
 				// n8n binds the helper to its own context type; every context kind we pass has it.
-				response = (await ctx.helpers.httpRequestWithAuthentication.call(
-					ctx as unknown as IExecuteSingleFunctions,
-					CREDENTIAL_TYPE,
-					request,
-				)) as IN8nHttpFullResponse;
+				response = await untilAborted(
+					ctx.helpers.httpRequestWithAuthentication.call(
+						ctx as unknown as IExecuteSingleFunctions,
+						CREDENTIAL_TYPE,
+						request,
+					) as Promise<IN8nHttpFullResponse>,
+					signal,
+				);
 			} catch (error) {
-				if (signal?.aborted) throw canceledError(ctx, 'the answer from MiniToolAI');
+				if (signal?.aborted) throw stopped('the answer from MiniToolAI');
 				throw networkError(ctx, error as Error, baseUrl, apiKey);
 			}
 		}
 		if (response.statusCode !== 429 || attempt >= MAX_RATE_LIMIT_RETRIES) return response;
+		// A wait longer than the node may wait fails at once, saying what the server asked for.
+		const asked = requestedWaitMs(response.headers?.['retry-after']);
+		if (asked !== undefined && asked > MAX_RETRY_AFTER_MS) return response;
 		const delay = retryDelayMs(response.headers?.['retry-after'], attempt);
-		if (waited + delay > RATE_LIMIT_BUDGET_MS) return response;
+		if (waited + delay > RATE_LIMIT_BUDGET_MS || Date.now() + delay > deadline) return response;
 		waited += delay;
 		await drain(response.body);
-		await pause(ctx, delay, 'a rate-limit retry', signal);
+		try {
+			await sleep(delay, signal);
+		} catch {
+			throw stopped('a rate-limit retry');
+		}
 		response = undefined;
 	}
+}
+
+/**
+ * The request's answer, or a rejection as soon as `signal` aborts: n8n's helper listens only to
+ * the execution's cancel signal, not to an agent's or a time limit's. An answer that arrives after
+ * the abort is discarded, its connection closed.
+ */
+function untilAborted(
+	request: Promise<IN8nHttpFullResponse>,
+	signal: AbortSignal | undefined,
+): Promise<IN8nHttpFullResponse> {
+	if (!signal) return request;
+	return new Promise((resolve, reject) => {
+		const onAbort = () => {
+			reject(new Error('aborted'));
+			request.then((late) => destroyBody(late.body)).catch(() => undefined);
+		};
+		if (signal.aborted) return onAbort();
+		signal.addEventListener('abort', onAbort, { once: true });
+		request.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+	});
+}
+
+function destroyBody(body: unknown): void {
+	(body as { destroy?: () => void } | undefined)?.destroy?.();
+}
+
+/**
+ * Every request that carries the key is sent with redirects off: n8n's HTTP helper would
+ * otherwise follow one to another origin with the Authorization header attached.
+ */
+export function withoutRedirects(options: IHttpRequestOptions): IHttpRequestOptions {
+	return { ...options, disableFollowRedirect: true };
+}
+
+function timeLimitError(ctx: ApiContext, timeLimitMs: number): NodeApiError {
+	return new NodeApiError(ctx.getNode(), { message: 'time limit' } as JsonObject, {
+		message: `MiniToolAI did not answer within ${Math.round(timeLimitMs / 1000)} s`,
+		itemIndex: itemIndexOf(ctx),
+	});
 }
 
 /**

@@ -84,12 +84,25 @@ describe('classifyJob', () => {
 	});
 
 	it.each([
-		['null', null],
-		['undefined', undefined],
-		['a string', 'success'],
-		['a number', 200],
-	])('treats a body that is %s as still running with status "unknown"', (_name, body) => {
-		expect(classifyJob(body)).toEqual({ state: 'running', status: 'unknown', message: undefined });
+		['null', null, 'null instead of JSON'],
+		['undefined', undefined, 'undefined instead of JSON'],
+		['a string', 'success', 'text instead of JSON: success'],
+		['a number', 200, '200 instead of JSON'],
+		[
+			'an HTML page',
+			'<!doctype html><html><head><title>Login required</title></head></html>',
+			'an HTML page (Login required) instead of JSON',
+		],
+	])('reports a body that is %s as not a job status', (_name, body, status) => {
+		expect(classifyJob(body)).toEqual({ state: 'invalid', status });
+	});
+
+	it('redacts a secret before it clips a text answer', () => {
+		const secret = 'sk-secret-abcdefghijklmnop';
+		const body = `${'x'.repeat(110)} ${secret} ${'y'.repeat(50)}`;
+		const { status } = classifyJob(body, secret);
+		expect(status).not.toContain(secret.slice(0, 6));
+		expect(status).toContain('***');
 	});
 
 	it('drops an empty or non-string message', () => {
