@@ -35,6 +35,8 @@ const DEFAULTS = {
 	replies: 'echo',
 	// passed to the scripted model (test/emulator/scriptedModel.js) when it exists
 	imperfectModel: null,
+	// undefined: scriptedModel.js if present; null: none; an object: that model (tests)
+	scriptedModel: undefined,
 	quiet: true,
 };
 const RUNTIME_OPTIONS = [

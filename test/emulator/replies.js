@@ -60,7 +60,9 @@ function replyFor(messages) {
 	return text === '' ? 'Echo:' : `Echo: ${text}`;
 }
 
-function scriptedModel() {
+/** The scripted model: the one given to startEmulator (null: none), else the file if present. */
+function scriptedModel(override) {
+	if (override !== undefined) return override;
 	// checked per request so a model file added while the emulator runs is picked up
 	return fs.existsSync(SCRIPTED_MODEL_PATH) ? require(SCRIPTED_MODEL_PATH) : null;
 }
@@ -68,12 +70,12 @@ function scriptedModel() {
 /**
  * The text to stream for a chat request. The scripted model answers first (it returns undefined
  * for conversations it does not handle); then the configured reply mode.
- * @param {object} opts the emulator's runtime options (replies, imperfectModel)
- * @param {{ sequence: number, forced?: string }} turn the request's sequence number, and the kind
- *   an `imperfect` fault forces
+ * @param {object} opts the emulator's options (replies, imperfectModel, scriptedModel)
+ * @param {{ sequence: number, forced?: string }} turn the chat turn's number (1-based), and the
+ *   kind an `imperfect` fault forces
  */
 function replyText(messages, opts, turn) {
-	const model = scriptedModel();
+	const model = scriptedModel(opts.scriptedModel);
 	if (model && typeof model.scriptedReply === 'function') {
 		const imperfection = {
 			...(opts.imperfectModel || {}),
