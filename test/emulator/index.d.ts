@@ -50,10 +50,12 @@ export interface ImperfectModel {
 }
 
 /** What the emulator passes to the scripted model for each chat turn. */
-export interface Imperfection extends Partial<ImperfectModel> {
+export interface ScriptedReplyContext {
+	/** The imperfectModel option (undefined when null) */
+	imperfection?: ImperfectModel;
 	/** Chat turn number, 1-based, restarts after reset() */
-	sequence: number;
-	/** Set by an `imperfect` fault: this turn must show this kind */
+	seq: number;
+	/** Set by an `imperfect` fault: the kind this turn must show */
 	forced?: string;
 }
 
@@ -61,7 +63,7 @@ export interface ScriptedModel {
 	/** The reply text for a conversation it handles, else undefined (echo/canned reply then) */
 	scriptedReply(
 		messages: ChatMessage[],
-		context: { imperfection: Imperfection },
+		context: ScriptedReplyContext,
 	): { text: string } | undefined;
 }
 

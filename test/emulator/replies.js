@@ -77,12 +77,11 @@ function scriptedModel(override) {
 function replyText(messages, opts, turn) {
 	const model = scriptedModel(opts.scriptedModel);
 	if (model && typeof model.scriptedReply === 'function') {
-		const imperfection = {
-			...(opts.imperfectModel || {}),
-			sequence: turn.sequence,
-			...(turn.forced ? { forced: turn.forced } : {}),
-		};
-		const answer = model.scriptedReply(messages, { imperfection });
+		const answer = model.scriptedReply(messages, {
+			imperfection: opts.imperfectModel || undefined,
+			seq: turn.sequence,
+			forced: turn.forced,
+		});
 		if (answer && typeof answer.text === 'string') return answer.text;
 	}
 	if (opts.replies === 'canned') {

@@ -938,8 +938,8 @@ describe('reply modes and the scripted model', () => {
 		const scripted = await startEmulator({
 			keys: { [KEY]: 1 },
 			scriptedModel: {
-				scriptedReply: (messages, { imperfection }) => {
-					seen.push(imperfection);
+				scriptedReply: (messages, context) => {
+					seen.push(context);
 					const last = messages[messages.length - 1];
 					if (typeof last.content !== 'string' || !last.content.includes('<tools>')) {
 						return undefined;
@@ -966,8 +966,8 @@ describe('reply modes and the scripted model', () => {
 			expect(tool[tool.length - 1].usage?.completion_tokens).toBe(1);
 			expect(contentOf(await ask('plain question')).join('')).toBe('Echo: plain question');
 			expect(seen).toEqual([
-				{ rate: 0.5, seed: 7, sequence: 1, forced: 'fenced' },
-				{ rate: 0.5, seed: 7, sequence: 2 },
+				{ imperfection: { rate: 0.5, seed: 7 }, seq: 1, forced: 'fenced' },
+				{ imperfection: { rate: 0.5, seed: 7 }, seq: 2, forced: undefined },
 			]);
 			expect(scripted.requests[0].chargedUsd).toBeGreaterThan(0);
 		} finally {
