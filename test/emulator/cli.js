@@ -19,6 +19,10 @@ const HELP = `Usage: node test/emulator/cli.js [options]
                                                                 env MINITOOLAI_EMULATOR_MAX_CONCURRENT
   --key <key>=<usd>        API key and balance; repeatable (default emulator-key=100)
                                                                 env MINITOOLAI_EMULATOR_KEYS (k=v,k2=v2)
+  --replies <mode>         chat reply text: canned (default) or echo
+                                                                env MINITOOLAI_EMULATOR_REPLIES
+  --imperfect-rate <r>     share 0..1 of tool/schema turns the scripted model gets wrong (0)
+                                                                env MINITOOLAI_EMULATOR_IMPERFECT_RATE
   --quiet                  no per-request log lines
   --help                   this text
 `;
@@ -34,6 +38,19 @@ function parseNumber(name, value) {
 		fail(`${name} needs a non-negative number, got ${JSON.stringify(value)}`);
 	}
 	return n;
+}
+
+function parseReplies(name, value) {
+	if (value !== 'canned' && value !== 'echo') {
+		fail(`${name} needs canned or echo, got ${JSON.stringify(value)}`);
+	}
+	return value;
+}
+
+function parseRate(name, value) {
+	const n = parseNumber(name, value);
+	if (n > 1) fail(`${name} needs a number from 0 to 1, got ${JSON.stringify(value)}`);
+	return n === 0 ? null : { rate: n };
 }
 
 function parseKey(spec) {
@@ -66,6 +83,15 @@ function parseArgs(argv, env) {
 		maxConcurrent: parseNumber(
 			'MINITOOLAI_EMULATOR_MAX_CONCURRENT',
 			env.MINITOOLAI_EMULATOR_MAX_CONCURRENT || '0',
+		),
+		// people watching the CLI (and the sandbox) see plausible text rather than an echo
+		replies: parseReplies(
+			'MINITOOLAI_EMULATOR_REPLIES',
+			env.MINITOOLAI_EMULATOR_REPLIES || 'canned',
+		),
+		imperfectModel: parseRate(
+			'MINITOOLAI_EMULATOR_IMPERFECT_RATE',
+			env.MINITOOLAI_EMULATOR_IMPERFECT_RATE || '0',
 		),
 		quiet: false,
 	};
@@ -120,6 +146,12 @@ function parseArgs(argv, env) {
 				cliKeys = { ...(cliKeys || {}), [k]: v };
 				break;
 			}
+			case '--replies':
+				opts.replies = parseReplies(name, value());
+				break;
+			case '--imperfect-rate':
+				opts.imperfectModel = parseRate(name, value());
+				break;
 			case '--quiet':
 				opts.quiet = true;
 				break;
@@ -142,6 +174,7 @@ async function main() {
 	for (const [key, usd] of Object.entries(opts.keys)) {
 		console.log(`  API key:        ${key} (balance USD ${usd})`);
 	}
+	console.log(`  chat replies:   ${opts.replies} (the emulator's own text, not a model's)`);
 	console.log(`  control:        ${emu.baseUrl}/__emulator/health`);
 	console.log('Press Ctrl+C to stop.');
 	let stopping = false;

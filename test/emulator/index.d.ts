@@ -27,10 +27,44 @@ export interface EmulatorOptions {
 	sseSeparator?: string;
 	/** Photo-like grain so images are as large as real ones (1344 x 1344: ~5 MB); default false */
 	imageNoise?: boolean;
+	/** Chat reply text: 'echo' (default here; tests rely on it) or 'canned' (the CLI's default) */
+	replies?: ReplyMode;
+	/** Passed to the scripted model; default null (a perfect model) */
+	imperfectModel?: ImperfectModel | null;
+	/** Default: test/emulator/scriptedModel.js when present; null: none; an object: that model */
+	scriptedModel?: ScriptedModel | null;
 	/** No per-request log lines, default true */
 	quiet?: boolean;
 	/** Where log lines go when quiet is false, default console.log */
 	log?: (line: string) => void;
+}
+
+export type ReplyMode = 'echo' | 'canned';
+
+/** Imperfections of the scripted model (docs: the prompt-mode tool protocol). */
+export interface ImperfectModel {
+	/** Share 0..1 of turns answered imperfectly */
+	rate: number;
+	kinds?: string[];
+	seed?: number;
+}
+
+/** What the emulator passes to the scripted model for each chat turn. */
+export interface ScriptedReplyContext {
+	/** The imperfectModel option (undefined when null) */
+	imperfection?: ImperfectModel;
+	/** Chat turn number, 1-based, restarts after reset() */
+	seq: number;
+	/** Set by an `imperfect` fault: the kind this turn must show */
+	forced?: string;
+}
+
+export interface ScriptedModel {
+	/** The reply text for a conversation it handles, else undefined (echo/canned reply then) */
+	scriptedReply(
+		messages: ChatMessage[],
+		context: ScriptedReplyContext,
+	): { text: string } | undefined;
 }
 
 /** Options that configure() may change at runtime. */
@@ -42,6 +76,8 @@ export interface RuntimeOptions {
 	retryAfterSeconds?: number;
 	sseSeparator?: string;
 	imageNoise?: boolean;
+	replies?: ReplyMode;
+	imperfectModel?: ImperfectModel | null;
 	quiet?: boolean;
 	/** Merged into the key set; also becomes the balance reset() restores. null removes a key. */
 	keys?: Record<string, number | null>;
@@ -86,7 +122,40 @@ export type FaultSpec =
 	| { type: 'jobFailed'; /** default 'NSFW content detected' */ message?: string }
 	| { type: 'jobNever' }
 	| { type: 'submitError' }
-	| { type: 'notImage' };
+	| { type: 'notImage' }
+	| {
+			type: 'redirect';
+			/** default 307 */
+			status?: 301 | 302 | 303 | 307 | 308;
+			/** default 'otherHost': imageBaseUrl + '/redirected' + the API path */
+			target?: 'otherHost' | string;
+			headers?: Record<string, string>;
+	  }
+	| {
+			type: 'stall';
+			/** SSE events sent before the stream stalls, default 1 */ afterChunks?: number;
+	  }
+	| { type: 'holdOpen' }
+	| { type: 'errorEvent'; message?: string }
+	| {
+			type: 'errorBody';
+			/** default {status:'error', message:'Model is overloaded (emulated)'} */ body?: unknown;
+	  }
+	| { type: 'multilineData' }
+	| { type: 'longLine'; /** bytes of the one line, default 1 MiB */ bytes?: number }
+	| { type: 'html'; /** default 200 */ status?: number; body?: string }
+	| { type: 'hugeImage'; bytes: number }
+	| { type: 'slowImage'; bytesPerSecond?: number; stall?: boolean }
+	| {
+			type: 'echoKey';
+			/** default 400 */
+			status?: number;
+			/** how many times the key appears, default 1 */
+			repeat?: number;
+			/** index of the first copy, default: the key centred on character 300 */
+			at?: number;
+	  }
+	| { type: 'imperfect'; /** passed to the scripted model as `forced` */ kind: string };
 
 export type Fault = FaultCommon & FaultSpec;
 

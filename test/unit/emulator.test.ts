@@ -611,3 +611,367 @@ describe('HTTP control endpoints', () => {
 		await control('POST', 'configure', { keys: { extra: null } });
 	});
 });
+
+/** Reads a streamed body until `enough(text)` holds; the reader stays open for more checks. */
+async function readUntil(res: Response, enough: (text: string, bytes: number) => boolean) {
+	const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+	const decoder = new TextDecoder();
+	let text = '';
+	let bytes = 0;
+	while (!enough(text, bytes)) {
+		const { done, value } = await reader.read();
+		if (done) throw new Error(`stream ended early after ${bytes} bytes: ${text.slice(0, 200)}`);
+		bytes += value.length;
+		text += decoder.decode(value, { stream: true });
+	}
+	return { reader, text, bytes };
+}
+
+// How long a test watches a connection to see that nothing more arrives (not a performance bound).
+const QUIET_MS = 200;
+
+/** 'quiet' when nothing arrives within QUIET_MS, else what the next read gave. */
+async function nextRead(reader: ReadableStreamDefaultReader<Uint8Array>) {
+	const quiet = sleep(QUIET_MS).then(() => 'quiet' as const);
+	return await Promise.race([
+		reader.read().then(
+			(r) => (r.done ? ('ended' as const) : ('data' as const)),
+			() => 'broken' as const,
+		),
+		quiet,
+	]);
+}
+
+/** SSE events as the spec parses them: blank-line separated, data lines joined with \n. */
+function sseEvents(text: string) {
+	return text
+		.split(/\r?\n\r?\n/)
+		.filter((block) => block.trim() !== '')
+		.map((block) => {
+			const lines = block.split(/\r?\n/);
+			const event = lines
+				.find((l) => l.startsWith('event:'))
+				?.slice('event:'.length)
+				.trim();
+			const data = lines
+				.filter((l) => l.startsWith('data:'))
+				.map((l) => l.slice('data:'.length).replace(/^ /, ''))
+				.join('\n');
+			return { event, data, lines: lines.length };
+		});
+}
+
+describe('reliability faults', () => {
+	it('redirect: 307 to the other host, which answers the chat and records the headers', async () => {
+		emu.setFault({ endpoint: 'chat', type: 'redirect', times: 1 });
+		const first = await fetch(`${emu.baseUrl}/api/chat-completions/`, {
+			method: 'POST',
+			headers: { Authorization: `Bearer ${KEY}` },
+			body: JSON.stringify(chatBody('a b')),
+			redirect: 'manual',
+		});
+		expect(first.status).toBe(307);
+		const location = first.headers.get('location') as string;
+		expect(location).toBe(`${emu.imageBaseUrl}/redirected/api/chat-completions/`);
+		expect(new URL(location).origin).not.toBe(new URL(emu.baseUrl).origin);
+		// a client that follows the redirect and re-sends its key
+		const followed = await fetch(location, {
+			method: 'POST',
+			headers: { Authorization: `Bearer ${KEY}` },
+			body: JSON.stringify(chatBody('a b')),
+		});
+		expect(followed.headers.get('content-type')).toBe('text/event-stream');
+		expect(contentOf(chunksOf(await followed.text())).join('')).toBe('Echo: a b');
+		const there = emu.requests.find((r) => r.server === 'image');
+		expect(there?.path).toBe('/redirected/api/chat-completions/');
+		expect(there?.headers.authorization).toBe(`Bearer ${KEY}`);
+		expect(there?.chargedUsd).toBe(0);
+		expect(emu.balance(KEY)).toBe(5);
+	});
+
+	it('redirect: submit and job answers on the other host, other statuses, an absolute target', async () => {
+		emu.setFault({ endpoint: 'submit', type: 'redirect', status: 308, times: 1 });
+		const image = { model: 'amigo', prompt: 'a fox' };
+		const res = await post('/api/texttoimage/', image);
+		// fetch follows a 308 with the same method and body
+		expect(res.status).toBe(200);
+		const sub = (await res.json()) as { status: string; jobid: number; signature: string };
+		expect(sub.status).toBe('success');
+		expect(emu.requests.map((r) => [r.server, r.status])).toEqual([
+			['api', 308],
+			['image', 200],
+		]);
+		expect(emu.requests[1].body).toEqual(image);
+
+		emu.setFault({ endpoint: 'job', type: 'redirect', status: 302, times: 1 });
+		const first = await fetch(`${emu.baseUrl}/api/texttoimage/jobs/`, {
+			method: 'POST',
+			headers: { Authorization: `Bearer ${KEY}` },
+			body: JSON.stringify(sub),
+			redirect: 'manual',
+		});
+		expect(first.status).toBe(302);
+		const location = first.headers.get('location') as string;
+		const done = (await (
+			await fetch(location, { method: 'POST', body: JSON.stringify(sub) })
+		).json()) as { status: string; image_url: string };
+		expect(done.status).toBe('success');
+		expect((await fetch(done.image_url)).headers.get('content-type')).toBe('image/png');
+
+		emu.setFault({ type: 'redirect', target: 'http://example.invalid/x', times: 1 });
+		const away = await fetch(`${emu.baseUrl}/api/chat-completions/`, {
+			method: 'POST',
+			body: '{}',
+			redirect: 'manual',
+		});
+		expect([away.status, away.headers.get('location')]).toEqual([307, 'http://example.invalid/x']);
+		expect(() => emu.setFault({ type: 'redirect', status: 300 as 301 })).toThrow(/status/);
+	});
+
+	it('stall: N events, then an open socket with nothing more, not charged', async () => {
+		emu.setFault({ endpoint: 'chat', type: 'stall', afterChunks: 2 });
+		const ctl = new AbortController();
+		const res = await fetch(`${emu.baseUrl}/api/chat-completions/`, {
+			method: 'POST',
+			headers: { Authorization: `Bearer ${KEY}` },
+			body: JSON.stringify(chatBody('a b c')),
+			signal: ctl.signal,
+		});
+		const { reader, text } = await readUntil(res, (t) => dataLines(t).length >= 2);
+		expect(await nextRead(reader)).toBe('quiet');
+		expect(dataLines(text)).toHaveLength(2);
+		expect(emu.requests[0]).toMatchObject({ status: null, endedAt: null });
+		expect(emu.balance(KEY)).toBe(5);
+		ctl.abort();
+		await reader.cancel().catch(() => undefined);
+	});
+
+	it('holdOpen: the whole answer with [DONE], then the response never ends; charged', async () => {
+		emu.setFault({ endpoint: 'chat', type: 'holdOpen' });
+		const ctl = new AbortController();
+		const res = await fetch(`${emu.baseUrl}/api/chat-completions/`, {
+			method: 'POST',
+			headers: { Authorization: `Bearer ${KEY}` },
+			body: JSON.stringify(chatBody('a b')),
+			signal: ctl.signal,
+		});
+		const { reader, text } = await readUntil(res, (t) => t.includes('data: [DONE]\n\n'));
+		expect(contentOf(chunksOf(text)).join('')).toBe('Echo: a b');
+		expect(await nextRead(reader)).toBe('quiet');
+		expect(emu.requests[0].endedAt).toBeNull();
+		expect(emu.balance(KEY)).toBeLessThan(5);
+		ctl.abort();
+		await reader.cancel().catch(() => undefined);
+	});
+
+	it('errorEvent: one chunk, an `event: error` frame, then the end without [DONE]; not charged', async () => {
+		emu.setFault({ endpoint: 'chat', type: 'errorEvent', message: 'boom' });
+		const text = await (await post('/api/chat-completions/', chatBody('a b'))).text();
+		expect(text).toContain('event: error\ndata: {"message":"boom"}\n\n');
+		const events = sseEvents(text);
+		expect(events).toHaveLength(2);
+		expect(contentOf([JSON.parse(events[0].data) as Chunk])).toEqual(['Echo:']);
+		expect(events[1]).toMatchObject({ event: 'error', data: '{"message":"boom"}' });
+		expect(text).not.toContain('[DONE]');
+		expect(emu.balance(KEY)).toBe(5);
+	});
+
+	it('errorBody: 200 application/json with an error object; not charged', async () => {
+		emu.setFault({ endpoint: 'chat', type: 'errorBody', times: 1 });
+		emu.setFault({ endpoint: 'chat', type: 'errorBody', body: { error: 'quota' }, times: 1 });
+		const a = await post('/api/chat-completions/', chatBody('a'));
+		expect([a.status, a.headers.get('content-type')]).toEqual([200, 'application/json']);
+		expect(await a.json()).toEqual({
+			status: 'error',
+			message: 'Model is overloaded (emulated)',
+		});
+		expect(await (await post('/api/chat-completions/', chatBody('a'))).json()).toEqual({
+			error: 'quota',
+		});
+		expect(emu.balance(KEY)).toBe(5);
+	});
+
+	it('multilineData: every event spread over several data lines, still valid SSE', async () => {
+		emu.setFault({ endpoint: 'chat', type: 'multilineData' });
+		const text = await (await post('/api/chat-completions/', chatBody('a b'))).text();
+		const events = sseEvents(text);
+		expect(events[events.length - 1].data).toBe('[DONE]');
+		const json = events.slice(0, -1);
+		expect(json.every((e) => e.lines > 3)).toBe(true);
+		const chunks = json.map((e) => JSON.parse(e.data) as Chunk);
+		expect(contentOf(chunks)).toEqual(['Echo:', ' a', ' b']);
+		expect(chunks[chunks.length - 1].usage?.completion_tokens).toBe(3);
+	});
+
+	it('longLine: one data line of N bytes without a newline, then an open socket', async () => {
+		const bytes = 300_000;
+		emu.setFault({ endpoint: 'chat', type: 'longLine', bytes });
+		const ctl = new AbortController();
+		const res = await fetch(`${emu.baseUrl}/api/chat-completions/`, {
+			method: 'POST',
+			headers: { Authorization: `Bearer ${KEY}` },
+			body: JSON.stringify(chatBody('a')),
+			signal: ctl.signal,
+		});
+		const got = await readUntil(res, (_t, n) => n >= bytes);
+		expect(got.bytes).toBe(bytes);
+		expect(got.text.startsWith('data: {"id":"chatcmpl-')).toBe(true);
+		expect(got.text).not.toMatch(/[\r\n]/);
+		expect(await nextRead(got.reader)).toBe('quiet');
+		expect(emu.balance(KEY)).toBe(5);
+		ctl.abort();
+		await got.reader.cancel().catch(() => undefined);
+	});
+
+	it('html: a 200 text/html page on the job endpoint (the same as status 200 with an HTML body)', async () => {
+		emu.setFault({ endpoint: 'job', type: 'html', times: 1 });
+		emu.setFault({ endpoint: 'job', type: 'status', status: 200, body: '<p>x</p>', times: 1 });
+		for (const expected of ['<!DOCTYPE html>', '<p>x</p>']) {
+			const res = await post('/api/texttoimage/jobs/', { jobid: 1, signature: 's' });
+			expect(res.status).toBe(200);
+			expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
+			expect(await res.text()).toContain(expected);
+		}
+	});
+
+	it('hugeImage and slowImage: a PNG of N bytes with Content-Length; a body that stalls', async () => {
+		emu.configure({ jobDelayMs: 0 });
+		const sub = await submitAndWait({ width: 256, height: 256 });
+		const done = (await (await post('/api/texttoimage/jobs/', sub)).json()) as {
+			image_url: string;
+		};
+		const bytes = 5 * 1024 * 1024;
+		emu.setFault({ endpoint: 'image', type: 'hugeImage', bytes, times: 1 });
+		const huge = await fetch(done.image_url);
+		expect(huge.headers.get('content-type')).toBe('image/png');
+		expect(huge.headers.get('content-length')).toBe(String(bytes));
+		const body = new Uint8Array(await huge.arrayBuffer());
+		expect(body.length).toBe(bytes);
+		expect(Array.from(body.subarray(0, 8))).toEqual([137, 80, 78, 71, 13, 10, 26, 10]);
+
+		const normal = new Uint8Array(await (await fetch(done.image_url)).arrayBuffer());
+		emu.setFault({ endpoint: 'image', type: 'slowImage', bytesPerSecond: 1_000_000, times: 1 });
+		const slow = new Uint8Array(await (await fetch(done.image_url)).arrayBuffer());
+		expect(slow).toEqual(normal);
+
+		emu.setFault({ endpoint: 'image', type: 'slowImage', stall: true, times: 1 });
+		const ctl = new AbortController();
+		const stalled = await fetch(done.image_url, { signal: ctl.signal });
+		expect([stalled.status, stalled.headers.get('content-length')]).toEqual([
+			200,
+			String(normal.length),
+		]);
+		const reader = (stalled.body as ReadableStream<Uint8Array>).getReader();
+		expect(await nextRead(reader)).toBe('quiet');
+		ctl.abort();
+		await reader.cancel().catch(() => undefined);
+	});
+
+	it('echoKey: a long error message with the Bearer key across character 300', async () => {
+		emu.setFault({ endpoint: 'chat', type: 'echoKey', times: 1 });
+		emu.setFault({ endpoint: 'job', type: 'echoKey', status: 500, repeat: 2, times: 1 });
+		const res = await post('/api/chat-completions/', chatBody('a'));
+		expect(res.status).toBe(400);
+		const { message } = ((await res.json()) as { error: { message: string } }).error;
+		expect(message.length).toBeGreaterThan(300);
+		const at = message.indexOf(KEY);
+		expect(at).toBeGreaterThanOrEqual(280);
+		expect(at).toBeLessThan(300);
+		expect(at + KEY.length).toBeGreaterThan(300);
+
+		const job = await post('/api/texttoimage/jobs/', { jobid: 1, signature: 's' });
+		expect(job.status).toBe(500);
+		const jobMessage = ((await job.json()) as { error: { message: string } }).error.message;
+		expect(jobMessage.split(KEY)).toHaveLength(3);
+	});
+
+	it('rateLimit: a Retry-After of 3600 s is sent as given', async () => {
+		emu.setFault({ endpoint: 'submit', type: 'rateLimit', retryAfter: 3600, times: 1 });
+		const res = await post('/api/texttoimage/', { model: 'amigo', prompt: 'p' });
+		expect([res.status, res.headers.get('retry-after')]).toEqual([429, '3600']);
+	});
+});
+
+describe('reply modes and the scripted model', () => {
+	const replyOf = async (text: string) =>
+		contentOf(chunksOf(await (await post('/api/chat-completions/', chatBody(text))).text())).join(
+			'',
+		);
+	const words = (text: string) => text.split(/\s+/).filter((w) => w !== '').length;
+
+	afterEach(() => emu.configure({ replies: 'echo', imperfectModel: null }));
+
+	it('canned: deterministic, 60-150 words, about the topic, never an echo', async () => {
+		emu.configure({ replies: 'canned' });
+		const messages = [
+			'Write a blog post about sourdough baking',
+			'Give me ideas for a coffee shop newsletter',
+			'Create an image prompt for a lighthouse in a storm',
+			'Hello! How are you?',
+			'Explain kubernetes networking',
+			'What is the capital of France?',
+		];
+		const replies: string[] = [];
+		for (const m of messages) replies.push(await replyOf(m));
+		for (const r of replies) {
+			expect(r.startsWith('Echo:')).toBe(false);
+			expect(words(r)).toBeGreaterThanOrEqual(60);
+			expect(words(r)).toBeLessThanOrEqual(150);
+		}
+		expect(replies[0]).toContain('sourdough baking');
+		expect(replies[1]).toMatch(/^Here are five ideas[^]*\n1\. /);
+		expect(replies[2]).toContain('lighthouse');
+		expect(replies[5]).toContain('France');
+		expect(new Set(replies).size).toBe(replies.length);
+		expect(await replyOf(messages[0])).toBe(replies[0]);
+		const usage = chunksOf(
+			await (await post('/api/chat-completions/', chatBody(messages[4]))).text(),
+		).pop()?.usage;
+		expect(usage?.completion_tokens).toBe(words(replies[4]));
+		emu.configure({ replies: 'echo' });
+		expect(await replyOf('a b')).toBe('Echo: a b');
+		expect(() => emu.configure({ replies: 'poem' as 'echo' })).toThrow(/replies/);
+	});
+
+	it('streams the scripted model text, with its imperfection settings and the forced kind', async () => {
+		const seen: unknown[] = [];
+		const scripted = await startEmulator({
+			keys: { [KEY]: 1 },
+			scriptedModel: {
+				scriptedReply: (messages, context) => {
+					seen.push(context);
+					const last = messages[messages.length - 1];
+					if (typeof last.content !== 'string' || !last.content.includes('<tools>')) {
+						return undefined;
+					}
+					return { text: '{"tool_calls":[{"name":"calculator","arguments":{}}]}' };
+				},
+			},
+		});
+		try {
+			scripted.configure({ imperfectModel: { rate: 0.5, seed: 7 } });
+			scripted.setFault({ endpoint: 'chat', type: 'imperfect', kind: 'fenced', times: 1 });
+			const ask = async (text: string) => {
+				const res = await fetch(`${scripted.baseUrl}/api/chat-completions/`, {
+					method: 'POST',
+					headers: { Authorization: `Bearer ${KEY}` },
+					body: JSON.stringify(chatBody(text)),
+				});
+				return chunksOf(await res.text());
+			};
+			const tool = await ask('<tools>[]</tools> add 2 and 2');
+			expect(contentOf(tool).join('')).toBe(
+				'{"tool_calls":[{"name":"calculator","arguments":{}}]}',
+			);
+			expect(tool[tool.length - 1].usage?.completion_tokens).toBe(1);
+			expect(contentOf(await ask('plain question')).join('')).toBe('Echo: plain question');
+			expect(seen).toEqual([
+				{ imperfection: { rate: 0.5, seed: 7 }, seq: 1, forced: 'fenced' },
+				{ imperfection: { rate: 0.5, seed: 7 }, seq: 2, forced: undefined },
+			]);
+			expect(scripted.requests[0].chargedUsd).toBeGreaterThan(0);
+		} finally {
+			await scripted.close();
+		}
+	});
+});
