@@ -311,3 +311,66 @@ describe('MiniToolAI Chat Model in the n8n engine (supplyData -> SDK adapter -> 
 		expect(chatRequests()).toHaveLength(0);
 	});
 });
+
+describe('MiniToolAI Chat Model against a misbehaving server', () => {
+	it.each(['invoke', 'stream'])(
+		'%s: returns the complete answer when the server keeps the connection open after [DONE]',
+		async (mode) => {
+			emulator.setFault({ endpoint: 'chat', type: 'holdOpen' });
+			const result = await run(mode, [['human', 'held open']]);
+			expect(result.error).toBeUndefined();
+			const json = result.output('Consumer')[0].json;
+			const text = mode === 'stream' ? (json.pieces as string[]).join('') : json.text;
+			expect(text).toBe('Echo: held open');
+		},
+	);
+
+	it('a redirect is an error naming the target; nothing reaches the other host', async () => {
+		emulator.setFault({ endpoint: 'chat', type: 'redirect' });
+		const result = await run('invoke', [['human', 'x']]);
+		expect(result.error?.message).toContain('HTTP 307');
+		expect(subNodeDescription(result)).toContain(
+			`redirected the request to ${emulator.imageBaseUrl}`,
+		);
+		expect(emulator.requests.filter((request) => request.server === 'image')).toHaveLength(0);
+	});
+
+	it("an unreachable Base URL is said once, in n8n's words as for the Chat node", async () => {
+		const result = await run('invoke', [['human', 'x']], {}, { baseUrl: 'http://127.0.0.1:9' });
+		const message = String(result.error?.message);
+		expect(message).toBe('The service refused the connection - perhaps it is offline');
+	});
+
+	it('a cancel while the model waits for its answer ends the run as canceled', async () => {
+		emulator.setFault({ endpoint: 'chat', type: 'hang' });
+		const engine = createEngine({
+			nodeTypes: [MiniToolAiChatModel, ModelConsumer],
+			credentialTypes: [MiniToolAiApi],
+			credentials: { miniToolAiApi: { apiKey: KEY, baseUrl: emulator.baseUrl } },
+		});
+		const trigger = manualTrigger();
+		const consumer: INode = {
+			id: 'consumer-node',
+			name: 'Consumer',
+			type: 'modelConsumer',
+			typeVersion: 1,
+			position: [300, 0],
+			parameters: { mode: 'invoke', messages: JSON.stringify([['human', 'x']]) },
+		};
+		const model = modelNode();
+		const result = await engine.run(
+			{
+				nodes: [trigger, consumer, model],
+				connections: {
+					[trigger.name]: { main: [[{ node: consumer.name, type: 'main', index: 0 }]] },
+					[model.name]: {
+						ai_languageModel: [[{ node: consumer.name, type: 'ai_languageModel', index: 0 }]],
+					},
+				},
+			},
+			{ abortAfterMs: 500 },
+		);
+		expect(result.status).toBe('canceled');
+		expect(String(result.error?.message ?? '')).not.toContain('Could not reach');
+	});
+});

@@ -241,3 +241,82 @@ describe('one rule per fact', () => {
 		expect(bed.apiRequests()).toHaveLength(1);
 	});
 });
+
+describe('streams that misbehave end, bounded by Request Options > Timeout', () => {
+	const withTimeout = (ms: number) =>
+		chatNode({ messages: userMessages('hello'), requestOptions: { timeout: ms } });
+
+	it('a stream that goes silent: the stall surfaces as an error', async () => {
+		bed.emulator.setFault({ endpoint: 'chat', type: 'stall', afterChunks: 1 });
+		const result = await bed.runNode(withTimeout(1500));
+		expect((result.error as ErrorShape).message).toMatch(
+			/broke off .*stalled: nothing arrived for 1\.5 s/,
+		);
+	});
+
+	it('a server that keeps the connection open after [DONE]: the complete answer is used', async () => {
+		bed.emulator.setFault({ endpoint: 'chat', type: 'holdOpen' });
+		const result = await bed.runNode(withTimeout(60_000));
+		expect(result.status).toBe('success');
+		expect(result.output('Chat')[0].json.text).toBe('Echo: hello');
+	});
+
+	it('an `event: error` frame is an error, not an empty reply', async () => {
+		bed.emulator.setFault({ endpoint: 'chat', type: 'errorEvent', message: 'upstream fell over' });
+		const result = await bed.runNode(chat());
+		expect((result.error as ErrorShape).message).toBe(
+			'MiniToolAI reported an error: upstream fell over',
+		);
+	});
+
+	it('a 200 error body is an error', async () => {
+		bed.emulator.setFault({ endpoint: 'chat', type: 'errorBody' });
+		const result = await bed.runNode(chat());
+		expect((result.error as ErrorShape).message).toContain('Model is overloaded (emulated)');
+	});
+
+	it('multi-line data events are read as one event each', async () => {
+		bed.emulator.setFault({ endpoint: 'chat', type: 'multilineData' });
+		const result = await bed.runNode(chat());
+		expect(result.output('Chat')[0].json.text).toBe('Echo: hello');
+	});
+
+	it('one endless line: refused at the line limit, not buffered whole', async () => {
+		bed.emulator.setFault({ endpoint: 'chat', type: 'longLine', bytes: 8 * 1024 * 1024 });
+		const result = await bed.runNode(withTimeout(60_000));
+		expect((result.error as ErrorShape).message).toContain(
+			'refused: one line of the event stream is longer than 1 MiB',
+		);
+	});
+
+	it('a server that echoes the key in a long message: no part of it survives', async () => {
+		bed.emulator.setFault({ endpoint: 'chat', type: 'echoKey', status: 400 });
+		const result = await bed.runNode(chat());
+		const text = JSON.stringify(result.error) + result.executionData;
+		for (const fragment of keyFragments()) expect(text).not.toContain(fragment);
+	});
+});
+
+describe('the image download is bounded', () => {
+	const download = (extra: Record<string, unknown> = {}) =>
+		generate({ downloadImage: true, ...extra });
+
+	it('an image larger than the cap is refused, naming the cap', async () => {
+		bed.emulator.setFault({ endpoint: 'image', type: 'hugeImage', bytes: 300 * 1024 * 1024 });
+		const result = await bed.runNode(download());
+		expect((result.error as ErrorShape).message).toContain('up to 50 MiB');
+	});
+
+	it('a download that stalls ends at the time limit', async () => {
+		bed.emulator.setFault({ endpoint: 'image', type: 'slowImage', stall: true });
+		const result = await bed.runNode(download({ requestOptions: { timeout: 1500 } }));
+		expect((result.error as ErrorShape).message).toContain('took longer than 1.5 s');
+	});
+
+	it('the redirect of an API answer is not followed, and neither is the key', async () => {
+		bed.emulator.setFault({ endpoint: 'chat', type: 'redirect' });
+		const result = await bed.runNode(chat());
+		expect((result.error as ErrorShape).message).toMatch(/HTTP 307/);
+		expect(imageHostRequests()).toHaveLength(0);
+	});
+});
