@@ -131,7 +131,12 @@ async function main() {
 	} else {
 		const emulator = await stages.time('emulator', () =>
 			// A small delay per token, so the streaming chatbot visibly writes word by word.
-			startLocalEmulator({ preferredPorts: [8787, 8788], quiet: false, tokenDelayMs: 50 }),
+			startLocalEmulator({
+				preferredPorts: [8787, 8788],
+				quiet: false,
+				tokenDelayMs: 50,
+				replies: 'canned',
+			}),
 		);
 		cleanups.push(() => emulator.close());
 		api = { apiKey: EMULATOR_KEY, baseUrl: emulator.baseUrl };

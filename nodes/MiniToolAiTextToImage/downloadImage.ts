@@ -5,6 +5,7 @@ import {
 	type IExecuteSingleFunctions,
 	type IN8nHttpFullResponse,
 	type INodeExecutionData,
+	type JsonObject,
 } from 'n8n-workflow';
 
 import { readBodyText } from '../shared/body';
@@ -114,7 +115,8 @@ async function downloadImage(
 			mimeType,
 		);
 	} catch (error) {
-		if (error instanceof NodeApiError) throw error;
+		if (error instanceof NodeApiError)
+			throw new NodeApiError(ctx.getNode(), error as unknown as JsonObject);
 		throw stopped(error);
 	}
 }

@@ -12,7 +12,7 @@ import { sendApiRequest } from '../shared/transport';
 import { isJobId, type ImageJobHandle, type ImageOutputOptions } from './buildImageRequest';
 import { withImage } from './downloadImage';
 import { classifyJob, describeBody } from './jobStatus';
-import { jobAnswerError, jobFailedError, pollUntilDone, throwIfHttpError } from './pollJob';
+import { jobError, pollUntilDone, throwIfHttpError } from './pollJob';
 
 type ImagePlan = PreparedItem<ImageOutputOptions>;
 
@@ -22,15 +22,9 @@ export async function generateImage(
 	_items: INodeExecutionData[],
 	response: IN8nHttpFullResponse,
 ): Promise<INodeExecutionData[]> {
-	const plan = preparedItem<ImageOutputOptions>(this);
-	const job = await readSubmitAnswer(this, plan, response);
+	const { plan, job, fields } = await submitted(this, response);
 	const done = await pollUntilDone(this, plan, job);
-	const json: IDataObject = {
-		imageUrl: done.imageUrl,
-		jobId: job.jobId,
-		...plan.output.jobParameters,
-		costUsd: imageCostUsd(1),
-	};
+	const json = { imageUrl: done.imageUrl, jobId: job.jobId, ...fields };
 	return [await withImage(this, plan, json, done.imageUrl, job.jobId)];
 }
 
@@ -40,15 +34,17 @@ export async function submitImageJob(
 	_items: INodeExecutionData[],
 	response: IN8nHttpFullResponse,
 ): Promise<INodeExecutionData[]> {
-	const plan = preparedItem<ImageOutputOptions>(this);
-	const job = await readSubmitAnswer(this, plan, response);
-	const json: IDataObject = {
-		jobId: job.jobId,
-		signature: job.signature,
-		...plan.output.jobParameters,
-		costUsd: imageCostUsd(1),
-	};
+	const { job, fields } = await submitted(this, response);
+	const json = { jobId: job.jobId, signature: job.signature, ...fields };
 	return [{ json, pairedItem: { item: this.getItemIndex() } }];
+}
+
+/** The accepted job, and the output fields Generate and Submit Job share: parameters and cost. */
+async function submitted(ctx: IExecuteSingleFunctions, response: IN8nHttpFullResponse) {
+	const plan = preparedItem<ImageOutputOptions>(ctx);
+	const job = await readSubmitAnswer(ctx, plan, response);
+	const fields: IDataObject = { ...plan.output.jobParameters, costUsd: imageCostUsd(1) };
+	return { plan, job, fields };
 }
 
 /** postReceive of Get Job: one check. A running job is a normal answer; a failed one an error. */
@@ -62,8 +58,8 @@ export async function getImageJob(
 	const answer = await resendIfLimited(this, plan, response);
 	await throwIfHttpError(this, plan, answer, 'job status check');
 	const state = classifyJob(answer.body, plan.credentials.apiKey);
-	if (state.state === 'invalid') throw jobAnswerError(this, plan, job, state);
-	if (state.state === 'failed') throw jobFailedError(this, plan, job, state);
+	if (state.state === 'invalid') throw jobError(this, plan, job, 'notAStatus', state);
+	if (state.state === 'failed') throw jobError(this, plan, job, 'failed', state);
 	const json: IDataObject = {
 		jobId: job.jobId,
 		done: state.state === 'done',

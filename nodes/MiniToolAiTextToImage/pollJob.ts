@@ -40,15 +40,16 @@ export async function pollUntilDone(
 	let last: JobState | { status: string; message?: string } = { status: 'submitted' };
 	let failuresInRow = 0;
 	for (let poll = 0; ; poll++) {
-		if (Date.now() >= deadline) throw jobTimeoutError(ctx, plan, job, last);
+		if (Date.now() >= deadline) throw jobError(ctx, plan, job, 'timedOut', last);
 		await pause(ctx, Math.min(pollDelayMs(poll), deadline - Date.now()), `image job ${job.jobId}`);
 		const left = deadline - Date.now();
-		if (left <= 0) throw jobTimeoutError(ctx, plan, job, last);
+		if (left <= 0) throw jobError(ctx, plan, job, 'timedOut', last);
 		let answer: IN8nHttpFullResponse;
 		try {
 			answer = await sendApiRequest(ctx, request, { timeLimitMs: left });
 		} catch (error) {
-			if (!signal?.aborted && Date.now() >= deadline) throw jobTimeoutError(ctx, plan, job, last);
+			if (!signal?.aborted && Date.now() >= deadline)
+				throw jobError(ctx, plan, job, 'timedOut', last);
 			if (signal?.aborted || ++failuresInRow >= MAX_CONSECUTIVE_POLL_FAILURES) {
 				// Already a NodeApiError from the transport; the constructor hands it back unchanged.
 				throw new NodeApiError(ctx.getNode(), error as JsonObject, {
@@ -72,13 +73,13 @@ export async function pollUntilDone(
 			// Not JSON (a proxy's HTML page, say): transient too, but said as it is.
 			last = state;
 			if (++failuresInRow >= MAX_CONSECUTIVE_POLL_FAILURES) {
-				throw jobAnswerError(ctx, plan, job, state);
+				throw jobError(ctx, plan, job, 'notAStatus', state);
 			}
 			continue;
 		}
 		failuresInRow = 0;
 		if (state.state === 'done') return state;
-		if (state.state === 'failed') throw jobFailedError(ctx, plan, job, state);
+		if (state.state === 'failed') throw jobError(ctx, plan, job, 'failed', state);
 		last = state;
 	}
 }
@@ -103,55 +104,39 @@ export async function throwIfHttpError(
 	);
 }
 
-export function jobFailedError(
-	ctx: IExecuteSingleFunctions,
-	plan: ImagePlan,
-	job: ImageJobHandle,
-	state: { status: string; message?: string },
-): NodeApiError {
-	return apiErrorFromMessage(
-		ctx.getNode(),
-		`Image job ${job.jobId} failed: ${describeStatus(state)}`,
-		{
-			itemIndex: ctx.getItemIndex(),
-			apiKey: plan.credentials.apiKey,
-			hint: 'MiniToolAI could not make this image (an unknown job ID or a wrong signature also end here). Change the prompt or settings and run again; no image was produced.',
-		},
-	);
-}
+type JobErrorKind = 'failed' | 'notAStatus' | 'timedOut';
+type Status = { status: string; message?: string };
 
-/** The job endpoint answered with something that is not a job status at all. */
-export function jobAnswerError(
-	ctx: IExecuteSingleFunctions,
-	plan: ImagePlan,
-	job: ImageJobHandle,
-	state: { status: string; message?: string },
-): NodeApiError {
-	return apiErrorFromMessage(
-		ctx.getNode(),
-		`The status check of image job ${job.jobId} got ${describeStatus(state)}`,
-		{
-			itemIndex: ctx.getItemIndex(),
-			apiKey: plan.credentials.apiKey,
-			hint: `Something between n8n and MiniToolAI (a proxy, a captive portal, a wrong Base URL) answered instead of the API. Check the Base URL in the credential. The job itself may finish: fetch it later with Get Job, Job ID ${job.jobId} and Signature ${job.signature}.`,
-		},
-	);
-}
+/** What each way a job can end badly says, and what the user can do; the paid job is findable. */
+const JOB_ERRORS: Record<
+	JobErrorKind,
+	(job: ImageJobHandle, state: Status, maxWaitMs: number) => { message: string; hint: string }
+> = {
+	failed: (job, state) => ({
+		message: `Image job ${job.jobId} failed: ${describeStatus(state)}`,
+		hint: 'MiniToolAI could not make this image (an unknown job ID or a wrong signature also end here). Change the prompt or settings and run again; no image was produced.',
+	}),
+	notAStatus: (job, state) => ({
+		message: `The status check of image job ${job.jobId} got ${describeStatus(state)}`,
+		hint: `Something between n8n and MiniToolAI (a proxy, a captive portal, a wrong Base URL) answered instead of the API. Check the Base URL in the credential. The job itself may finish: fetch it later with Get Job, Job ID ${job.jobId} and Signature ${job.signature}.`,
+	}),
+	timedOut: (job, last, maxWaitMs) => ({
+		message: `Image job ${job.jobId} did not finish within ${Math.round(maxWaitMs / 1000)} s (last status: ${describeStatus(last)}); job signature ${job.signature}`,
+		hint: `The job was paid for and may still finish. To fetch its image later without paying again, use this node's Get Job operation with Job ID ${job.jobId} and Signature ${job.signature} (e.g. after a Wait node). For long jobs raise Options > Max Wait, or use Submit Job and Get Job.`,
+	}),
+};
 
-/** Max Wait ran out: the paid job may still finish, so the error says how to fetch it. */
-function jobTimeoutError(
+export function jobError(
 	ctx: IExecuteSingleFunctions,
 	plan: ImagePlan,
 	job: ImageJobHandle,
-	last: { status: string; message?: string },
+	kind: JobErrorKind,
+	state: Status,
 ): NodeApiError {
-	return apiErrorFromMessage(
-		ctx.getNode(),
-		`Image job ${job.jobId} did not finish within ${Math.round(plan.output.maxWaitMs / 1000)} s (last status: ${describeStatus(last)}); job signature ${job.signature}`,
-		{
-			itemIndex: ctx.getItemIndex(),
-			apiKey: plan.credentials.apiKey,
-			hint: `The job was paid for and may still finish. To fetch its image later without paying again, use this node's Get Job operation with Job ID ${job.jobId} and Signature ${job.signature} (e.g. after a Wait node). For long jobs raise Options > Max Wait, or use Submit Job and Get Job.`,
-		},
-	);
+	const { message, hint } = JOB_ERRORS[kind](job, state, plan.output.maxWaitMs);
+	return apiErrorFromMessage(ctx.getNode(), message, {
+		itemIndex: ctx.getItemIndex(),
+		apiKey: plan.credentials.apiKey,
+		hint,
+	});
 }
