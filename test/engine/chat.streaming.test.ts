@@ -9,10 +9,17 @@ interface Chunk {
 	metadata?: { nodeName: string; itemIndex: number };
 }
 
-async function runStreaming(parameters: Parameters<typeof chatNode>[0]) {
+/**
+ * Runs the node with a chunk handler in place. `streaming: false` keeps the handler but marks the
+ * execution as not streaming (as under `n8n execute`), so chunks the node sends anyway are seen.
+ */
+async function runStreaming(parameters: Parameters<typeof chatNode>[0], streaming = true) {
 	const chunks: Array<Chunk & { at: number }> = [];
 	const result = await bed.runNode(chatNode(parameters), [{}], {
-		streaming: { onChunk: (chunk) => chunks.push({ ...(chunk as Chunk), at: Date.now() }) },
+		streaming: {
+			onChunk: (chunk) => chunks.push({ ...(chunk as Chunk), at: Date.now() }),
+			enabled: streaming,
+		},
 	});
 	return { result, chunks };
 }
@@ -44,7 +51,8 @@ describe('Chat node: streaming to the caller', () => {
 	});
 
 	it('sends nothing when the execution is not streaming', async () => {
-		const result = await bed.runNode(chatNode({ messages: userMessages('plain') }));
+		const { result, chunks } = await runStreaming({ messages: userMessages('plain') }, false);
 		expect(result.output('Chat')[0].json.text).toBe('Echo: plain');
+		expect(chunks).toEqual([]);
 	});
 });

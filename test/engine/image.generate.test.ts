@@ -1,6 +1,7 @@
-/** Text to Image node, Generate: submit, poll until done, report; failures and cancellation. */
-import { sleep } from 'n8n-workflow';
-
+/**
+ * Text to Image node, Generate: submit, poll until done, report; failures. Cancelling while a job
+ * is polled is covered in reliability.cancel.test.ts.
+ */
 import { IMAGE_PRICE_USD, type EmulatorJob } from '../emulator';
 import { imageNode, useTestBed } from './setup';
 
@@ -61,46 +62,80 @@ describe('Text to Image node: Generate', () => {
 		expect(new URL(String(item.json.imageUrl)).host).not.toBe(new URL(bed.emulator.baseUrl).host);
 	});
 
-	const measured: Array<{ jobDelayMs: number; detectionMs: number; polls: number }> = [];
+	describe('poll schedule', () => {
+		/** Job length -> the most polls it may take. */
+		const DELAYS: Array<[number, number]> = [
+			[300, 2],
+			[1500, 5],
+			[3000, 5],
+		];
+		interface Measured {
+			jobDelayMs: number;
+			status: string;
+			jobs: number;
+			job: EmulatorJob;
+			pollRequests: number;
+		}
+		// One run per job length, all before the tests, so every test below (the summary included)
+		// sees the same complete measurements whatever order or subset of tests runs.
+		const measured = new Map<number, Measured>();
+		beforeAll(async () => {
+			for (const [jobDelayMs] of DELAYS) {
+				bed.emulator.reset();
+				bed.emulator.configure({ jobDelayMs });
+				const result = await bed.runNode(imageNode({ operation: 'generate', prompt: 'A cat' }));
+				const [job] = [...bed.emulator.jobs.values()];
+				measured.set(jobDelayMs, {
+					jobDelayMs,
+					status: result.status,
+					jobs: bed.emulator.jobs.size,
+					job,
+					pollRequests: job ? pollsOf(job).length : 0,
+				});
+			}
+		});
 
-	it.each([
-		[300, 2],
-		[1500, 5],
-		[3000, 5],
-	])(
-		'notices a job of %i ms soon after it is ready (at most %i polls)',
-		async (jobDelayMs, maxPolls) => {
-			bed.emulator.configure({ jobDelayMs });
-			const result = await bed.runNode(imageNode({ operation: 'generate', prompt: 'A cat' }));
-			expect(result.status).toBe('success');
-			const job = onlyJob();
-			expect(job.readyAt).not.toBeNull();
-			expect(job.finishedAt).not.toBeNull();
-			const readyAt = job.readyAt as number;
-			const finishedAt = job.finishedAt as number;
-			// Every poll before the ready time said "processing"; the first one after it finished.
-			const firstAfterReady = job.polls.find((t) => t >= readyAt);
-			expect(firstAfterReady).toBe(finishedAt);
-			expect(job.polls[job.polls.length - 1]).toBe(finishedAt);
-			const detectionMs = finishedAt - readyAt;
-			expect(detectionMs).toBeGreaterThanOrEqual(0);
-			expect(detectionMs).toBeLessThan(POLL_CEILING_MS);
-			expect(job.polls.length).toBeLessThanOrEqual(maxPolls);
-			expect(pollsOf(job)).toHaveLength(job.polls.length);
-			measured.push({ jobDelayMs, detectionMs, polls: job.polls.length });
-		},
-	);
+		const detectionMs = ({ job }: Measured) => (job.finishedAt as number) - (job.readyAt as number);
 
-	it('reports the measured detection delays', () => {
-		// eslint-disable-next-line no-console
-		console.log(
-			`Image job detection (finishedAt - readyAt) and polls:\n${measured
-				.map(
-					(m) => `  jobDelayMs ${m.jobDelayMs}: ${m.detectionMs} ms after ready, ${m.polls} polls`,
-				)
-				.join('\n')}`,
+		it.each(DELAYS)(
+			'notices a job of %i ms soon after it is ready (at most %i polls)',
+			(jobDelayMs, maxPolls) => {
+				const m = measured.get(jobDelayMs) as Measured;
+				expect(m.status).toBe('success');
+				expect(m.jobs).toBe(1);
+				const { job } = m;
+				expect(job.readyAt).not.toBeNull();
+				expect(job.finishedAt).not.toBeNull();
+				const readyAt = job.readyAt as number;
+				const finishedAt = job.finishedAt as number;
+				// Every poll before the ready time said "processing"; the first one after it finished.
+				const firstAfterReady = job.polls.find((t) => t >= readyAt);
+				expect(firstAfterReady).toBe(finishedAt);
+				expect(job.polls[job.polls.length - 1]).toBe(finishedAt);
+				expect(detectionMs(m)).toBeGreaterThanOrEqual(0);
+				expect(detectionMs(m)).toBeLessThan(POLL_CEILING_MS);
+				expect(job.polls.length).toBeLessThanOrEqual(maxPolls);
+				expect(m.pollRequests).toBe(job.polls.length);
+			},
 		);
-		expect(measured).toHaveLength(3);
+
+		it('reports the measured detection delays; a longer job never takes fewer polls', () => {
+			const rows = DELAYS.map(([jobDelayMs]) => measured.get(jobDelayMs) as Measured);
+			// eslint-disable-next-line no-console
+			console.log(
+				`Image job detection (finishedAt - readyAt) and polls:\n${rows
+					.map(
+						(m) =>
+							`  jobDelayMs ${m.jobDelayMs}: ${detectionMs(m)} ms after ready, ${m.job.polls.length} polls`,
+					)
+					.join('\n')}`,
+			);
+			expect(rows.map((m) => m.status)).toEqual(['success', 'success', 'success']);
+			const polls = rows.map((m) => m.job.polls.length);
+			// The schedule only ever waits longer between polls, so polls grow with the job's length.
+			expect(polls).toEqual([...polls].sort((a, b) => a - b));
+			expect(polls[polls.length - 1]).toBeGreaterThan(polls[0]);
+		});
 	});
 
 	it('fails with the job ID and the status and message of a failed job', async () => {
@@ -145,49 +180,6 @@ describe('Text to Image node: Generate', () => {
 		// The last poll came no later than the wait allows (2 s after the submit, plus slack).
 		expect(job.polls[job.polls.length - 1] - job.submittedAt).toBeLessThan(2000 + 500);
 		expect(job.finishedAt).toBeNull();
-	});
-
-	it('sends no further polls once the execution is cancelled between polls', async () => {
-		bed.emulator.setFault({ endpoint: 'submit', type: 'jobNever' });
-		const result = await bed.runNode(imageNode({ operation: 'generate', prompt: 'A cat' }), [{}], {
-			abortAfterMs: 900,
-		});
-		expect(result.status).not.toBe('success');
-		expect(result.output('Image')).toEqual([]);
-		const job = onlyJob();
-		const pollsAtCancel = pollsOf(job).length;
-		expect(pollsAtCancel).toBeGreaterThanOrEqual(1);
-		// Without the cancel, the schedule (0.5 s, then +0.75 s, +1.1 s) would poll again in this time.
-		await sleep(2500);
-		expect(pollsOf(job)).toHaveLength(pollsAtCancel);
-		expect(job.polls).toHaveLength(pollsAtCancel);
-	});
-
-	// BUG (imageJob.ts pollUntilDone): a cancel during the sleep between polls rejects `sleep` with
-	// the signal's bare abort reason, which reaches n8n unchanged. Its message ("This operation was
-	// aborted", or "Error that was not an instance of Error was thrown" across realms) does not
-	// contain "canceled", so WorkflowExecute records the run as 'error' instead of 'canceled'.
-	it('ends the run as canceled when cancelled between polls', async () => {
-		bed.emulator.setFault({ endpoint: 'submit', type: 'jobNever' });
-		const result = await bed.runNode(imageNode({ operation: 'generate', prompt: 'A cat' }), [{}], {
-			abortAfterMs: 900,
-		});
-		expect(result.status).toBe('canceled');
-	});
-
-	it('ends the run as canceled when cancelled during a poll request, and polls no more', async () => {
-		bed.emulator.setFault({ endpoint: 'submit', type: 'jobNever' });
-		bed.emulator.setFault({ endpoint: 'job', type: 'slowFirstByte', ms: 3000 });
-		const result = await bed.runNode(imageNode({ operation: 'generate', prompt: 'A cat' }), [{}], {
-			abortAfterMs: 900,
-		});
-		expect(result.status).toBe('canceled');
-		const pollsAtCancel = pollsOf(onlyJob()).length;
-		expect(pollsAtCancel).toBe(1);
-		await sleep(2500);
-		const after = pollsOf(onlyJob());
-		expect(after).toHaveLength(pollsAtCancel);
-		expect(after[0].aborted).toBe(true);
 	});
 
 	it.each([

@@ -5,6 +5,9 @@
  * message starts with the field's name (a NodeOperationError under continueOnFail; without it
  * n8n's RoutingNode re-labels it NodeApiError, message kept) and with ZERO requests reaching the
  * emulator (API or image host).
+ *
+ * A case is one row `[name, bad value, options?]` in a group that names the node, the field the
+ * message must start with, and where the value goes in the node's parameters.
  */
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
@@ -15,14 +18,7 @@ const bed = useTestBed({ jobDelayMs: 50 });
 type Mode = 'fixed' | 'expression';
 type Binaries = Record<string, { data: Buffer; mimeType: string; fileName?: string }>;
 
-interface BadInput {
-	node: 'chat' | 'image';
-	name: string;
-	/** The message must start with this (the field as the user sees it). */
-	field: string;
-	/** Node parameters with the bad value `v` in place. */
-	params: (v: unknown) => INodeParameters;
-	value: unknown;
+interface CaseOptions {
 	/** For values JSON items cannot carry (NaN, Infinity): the expression that yields the value. */
 	expression?: string;
 	/** Default: both. */
@@ -32,23 +28,46 @@ interface BadInput {
 	binaries?: Binaries;
 }
 
+interface BadInput extends CaseOptions {
+	node: 'chat' | 'image';
+	name: string;
+	/** The message must start with this (the field as the user sees it). */
+	field: string;
+	/** Node parameters with the bad value `v` in place. */
+	params: (v: unknown) => INodeParameters;
+	value: unknown;
+}
+
+/** One case: its name, the bad value, and options. */
+type CaseRow = [name: string, value: unknown, options?: CaseOptions];
+
+/** The rows of one field, all placed into the parameters the same way. */
+function group(
+	node: BadInput['node'],
+	field: string,
+	params: BadInput['params'],
+	rows: CaseRow[],
+): BadInput[] {
+	return rows.map(([name, value, options]) => ({ node, name, field, params, value, ...options }));
+}
+
 const PDF = Buffer.from('%PDF-1.4 not an image');
 const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
+const both: Mode[] = ['fixed', 'expression'];
+const expressionOnly: CaseOptions = { modes: ['expression'] };
+const requiredWhenFixed: CaseOptions = { n8nRequired: ['fixed'] };
 
 // ---- Chat node ---------------------------------------------------------------------------------
 
-const chatText = (v: unknown): INodeParameters => ({
-	messages: { message: [{ role: 'user', content: 'hello' }] },
-	temperature: v as number,
-});
+const hello = () => ({ message: [{ role: 'user', content: 'hello' }] });
+const chatText = (v: unknown): INodeParameters => ({ messages: hello(), temperature: v as number });
 const chatTokens = (v: unknown): INodeParameters => ({
-	messages: { message: [{ role: 'user', content: 'hello' }] },
+	messages: hello(),
 	maxCompletionTokens: v as number,
 });
-const chatModel = (v: unknown): INodeParameters => ({
-	model: v as string,
-	messages: { message: [{ role: 'user', content: 'hello' }] },
-});
+const chatModel = (v: unknown): INodeParameters => ({ model: v as string, messages: hello() });
+const V = Symbol('the bad value');
+/** One user message "hello" with `entry` merged in; V marks where the bad value goes. */
 const chatMessage = (entry: Record<string, unknown>) => (v: unknown) =>
 	({
 		messages: {
@@ -66,389 +85,138 @@ const chatJson = (v: unknown): INodeParameters => ({
 	inputMode: 'json',
 	messagesJson: v as string,
 });
-const V = Symbol('the bad value');
-
-const TEMP = 'Temperature';
-const TOKENS = 'Max Completion Tokens';
-const MODEL = 'Model';
-const JSON_FIELD = 'Messages (JSON)';
+const urlImage = chatMessage({ imageSource: 'url', imageUrl: V });
+const binaryImage = chatMessage({ imageSource: 'binary', binaryProperty: V });
 const msg = (part: string) => `Messages > message 1 > ${part}`;
+/** A JSON message list whose one user message has these content parts. */
+const parts = (content: string) => `[{"role": "user", "content": ${content}}]`;
 
 const chatCases: BadInput[] = [
 	// Numbers: types, ranges, NaN/Infinity
-	{ node: 'chat', name: 'temperature as text', field: TEMP, params: chatText, value: 'warm' },
-	{ node: 'chat', name: 'temperature as empty text', field: TEMP, params: chatText, value: '' },
-	{ node: 'chat', name: 'temperature as whitespace', field: TEMP, params: chatText, value: '  ' },
-	{
-		node: 'chat',
-		name: 'temperature as an object',
-		field: TEMP,
-		params: chatText,
-		value: { t: 1 },
-	},
-	{ node: 'chat', name: 'temperature as an array', field: TEMP, params: chatText, value: [1] },
-	{ node: 'chat', name: 'temperature as a boolean', field: TEMP, params: chatText, value: true },
-	{ node: 'chat', name: 'temperature null', field: TEMP, params: chatText, value: null },
-	{ node: 'chat', name: 'temperature above 2', field: TEMP, params: chatText, value: 2.01 },
-	{ node: 'chat', name: 'temperature below 0', field: TEMP, params: chatText, value: -0.5 },
-	{ node: 'chat', name: 'temperature "1e400"', field: TEMP, params: chatText, value: '1e400' },
-	{
-		node: 'chat',
-		name: 'temperature NaN',
-		field: TEMP,
-		params: chatText,
-		value: NaN,
-		expression: '={{ NaN }}',
-	},
-	{
-		node: 'chat',
-		name: 'temperature Infinity',
-		field: TEMP,
-		params: chatText,
-		value: Infinity,
-		expression: '={{ 1 / 0 }}',
-	},
-	{ node: 'chat', name: 'max tokens 0', field: TOKENS, params: chatTokens, value: 0 },
-	{ node: 'chat', name: 'max tokens negative', field: TOKENS, params: chatTokens, value: -5 },
-	{ node: 'chat', name: 'max tokens fractional', field: TOKENS, params: chatTokens, value: 10.5 },
-	{ node: 'chat', name: 'max tokens "12abc"', field: TOKENS, params: chatTokens, value: '12abc' },
-	{ node: 'chat', name: 'max tokens as an object', field: TOKENS, params: chatTokens, value: {} },
-	{
-		node: 'chat',
-		name: 'max tokens -Infinity',
-		field: TOKENS,
-		params: chatTokens,
-		value: -Infinity,
-		expression: '={{ -1 / 0 }}',
-	},
+	...group('chat', 'Temperature', chatText, [
+		['temperature as text', 'warm'],
+		['temperature as empty text', ''],
+		['temperature as whitespace', '  '],
+		['temperature as an object', { t: 1 }],
+		['temperature as an array', [1]],
+		['temperature as a boolean', true],
+		['temperature null', null],
+		['temperature above 2', 2.01],
+		['temperature below 0', -0.5],
+		['temperature "1e400"', '1e400'],
+		['temperature NaN', NaN, { expression: '={{ NaN }}' }],
+		['temperature Infinity', Infinity, { expression: '={{ 1 / 0 }}' }],
+	]),
+	...group('chat', 'Max Completion Tokens', chatTokens, [
+		['max tokens 0', 0],
+		['max tokens negative', -5],
+		['max tokens fractional', 10.5],
+		['max tokens "12abc"', '12abc'],
+		['max tokens as an object', {}],
+		['max tokens -Infinity', -Infinity, { expression: '={{ -1 / 0 }}' }],
+	]),
 	// Model: any well-formed id is accepted by design; ill-formed ids are not
-	{ node: 'chat', name: 'model as whitespace', field: MODEL, params: chatModel, value: '   ' },
-	{ node: 'chat', name: 'model with a space', field: MODEL, params: chatModel, value: 'gpt 4o' },
-	{ node: 'chat', name: 'model with a slash', field: MODEL, params: chatModel, value: 'a/../b' },
-	{ node: 'chat', name: 'model starting with "-"', field: MODEL, params: chatModel, value: '-x' },
-	{
-		node: 'chat',
-		name: 'model with a header injection',
-		field: MODEL,
-		params: chatModel,
-		value: 'gpt-4o\r\nX-Evil: 1',
-	},
-	{
-		node: 'chat',
-		name: 'model with a non-ASCII hyphen',
-		field: MODEL,
-		params: chatModel,
-		value: 'gpt\u20114o',
-	},
-	{ node: 'chat', name: 'model as a number', field: MODEL, params: chatModel, value: 4 },
-	{ node: 'chat', name: 'model as an object', field: MODEL, params: chatModel, value: { id: 1 } },
-	{ node: 'chat', name: 'model as an array', field: MODEL, params: chatModel, value: ['gpt-4o'] },
+	...group('chat', 'Model', chatModel, [
+		['model as whitespace', '   '],
+		['model with a space', 'gpt 4o'],
+		['model with a slash', 'a/../b'],
+		['model starting with "-"', '-x'],
+		['model with a header injection', 'gpt-4o\r\nX-Evil: 1'],
+		['model with a non-ASCII hyphen', 'gpt\u20114o'],
+		['model as a number', 4],
+		['model as an object', { id: 1 }],
+		['model as an array', ['gpt-4o']],
+	]),
 	// Messages defined below
-	{
-		node: 'chat',
-		name: 'no messages',
-		field: 'Messages',
-		params: (v) => ({ messages: { message: v as [] } }),
-		value: [],
-		modes: ['fixed'],
-	},
-	{
-		node: 'chat',
-		name: 'role "system"',
-		field: msg('Role'),
-		params: chatMessage({ role: V }),
-		value: 'system',
-	},
-	{
-		node: 'chat',
-		name: 'role "USER"',
-		field: msg('Role'),
-		params: chatMessage({ role: V }),
-		value: 'USER',
-	},
-	{
-		node: 'chat',
-		name: 'role empty',
-		field: msg('Role'),
-		params: chatMessage({ role: V }),
-		value: '',
-	},
-	{
-		node: 'chat',
-		name: 'role as a number',
-		field: msg('Role'),
-		params: chatMessage({ role: V }),
-		value: 1,
-	},
-	{
-		node: 'chat',
-		name: 'content empty',
-		field: msg('Content'),
-		params: chatMessage({ content: V }),
-		value: '',
-	},
-	{
-		node: 'chat',
-		name: 'content whitespace',
-		field: msg('Content'),
-		params: chatMessage({ content: V }),
-		value: ' \n\t ',
-	},
-	{
-		node: 'chat',
-		name: 'content as an object',
-		field: msg('Content'),
-		params: chatMessage({ content: V }),
-		value: { text: 'hi' },
-	},
-	{
-		node: 'chat',
-		name: 'content as an array',
-		field: msg('Content'),
-		params: chatMessage({ content: V }),
-		value: ['hi'],
-	},
-	{
-		node: 'chat',
-		name: 'image part without URL',
-		field: msg('Image URL'),
-		params: chatMessage({ imageSource: 'url', imageUrl: V }),
-		value: '',
-	},
-	{
-		node: 'chat',
-		name: 'image URL not a URL',
-		field: msg('Image URL'),
-		params: chatMessage({ imageSource: 'url', imageUrl: V }),
-		value: 'a cat picture',
-	},
-	{
-		node: 'chat',
-		name: 'image URL javascript:',
-		field: msg('Image URL'),
-		params: chatMessage({ imageSource: 'url', imageUrl: V }),
-		value: 'javascript:alert(1)',
-	},
-	{
-		node: 'chat',
-		name: 'image URL file:',
-		field: msg('Image URL'),
-		params: chatMessage({ imageSource: 'url', imageUrl: V }),
-		value: 'file:///etc/passwd',
-	},
-	{
-		node: 'chat',
-		name: 'image URL as an object',
-		field: msg('Image URL'),
-		params: chatMessage({ imageSource: 'url', imageUrl: V }),
-		value: { url: 'https://a.b/c.png' },
-	},
-	{
-		node: 'chat',
-		name: 'image detail "ultra"',
-		field: msg('Image Detail'),
-		params: chatMessage({ imageSource: 'url', imageUrl: 'https://a.b/c.png', imageDetail: V }),
-		value: 'ultra',
-	},
-	{
-		node: 'chat',
-		name: 'binary property missing (no binary at all)',
-		field: msg('Input Binary Field'),
-		params: chatMessage({ imageSource: 'binary', binaryProperty: V }),
-		value: 'photo',
-	},
-	{
-		node: 'chat',
-		name: 'binary property missing (other binaries)',
-		field: msg('Input Binary Field'),
-		params: chatMessage({ imageSource: 'binary', binaryProperty: V }),
-		value: 'photo',
-		binaries: { picture: { data: PNG, mimeType: 'image/png', fileName: 'a.png' } },
-	},
-	{
-		node: 'chat',
-		name: 'binary property that is a PDF',
-		field: msg('Input Binary Field'),
-		params: chatMessage({ imageSource: 'binary', binaryProperty: V }),
-		value: 'doc',
-		binaries: { doc: { data: PDF, mimeType: 'application/pdf', fileName: 'a.pdf' } },
-	},
-	{
-		node: 'chat',
-		name: 'binary property that is SVG (not a documented image type)',
-		field: msg('Input Binary Field'),
-		params: chatMessage({ imageSource: 'binary', binaryProperty: V }),
-		value: 'pic',
-		binaries: { pic: { data: Buffer.from('<svg/>'), mimeType: 'image/svg+xml' } },
-	},
-	{
-		node: 'chat',
-		name: 'binary property name empty',
-		field: msg('Input Binary Field'),
-		params: chatMessage({ imageSource: 'binary', binaryProperty: V }),
-		value: '  ',
-	},
+	...group('chat', 'Messages', (v) => ({ messages: { message: v as [] } }), [
+		['no messages', [], { modes: ['fixed'] }],
+	]),
+	...group('chat', msg('Role'), chatMessage({ role: V }), [
+		['role "system"', 'system'],
+		['role "USER"', 'USER'],
+		['role empty', ''],
+		['role as a number', 1],
+	]),
+	...group('chat', msg('Content'), chatMessage({ content: V }), [
+		['content empty', ''],
+		['content whitespace', ' \n\t '],
+		['content as an object', { text: 'hi' }],
+		['content as an array', ['hi']],
+	]),
+	...group('chat', msg('Image URL'), urlImage, [
+		['image part without URL', ''],
+		['image URL not a URL', 'a cat picture'],
+		['image URL javascript:', 'javascript:alert(1)'],
+		['image URL file:', 'file:///etc/passwd'],
+		['image URL as an object', { url: 'https://a.b/c.png' }],
+	]),
+	...group(
+		'chat',
+		msg('Image Detail'),
+		chatMessage({ imageSource: 'url', imageUrl: 'https://a.b/c.png', imageDetail: V }),
+		[['image detail "ultra"', 'ultra']],
+	),
+	...group('chat', msg('Input Binary Field'), binaryImage, [
+		['binary property missing (no binary at all)', 'photo'],
+		[
+			'binary property missing (other binaries)',
+			'photo',
+			{ binaries: { picture: { data: PNG, mimeType: 'image/png', fileName: 'a.png' } } },
+		],
+		[
+			'binary property that is a PDF',
+			'doc',
+			{ binaries: { doc: { data: PDF, mimeType: 'application/pdf', fileName: 'a.pdf' } } },
+		],
+		[
+			'binary property that is SVG (not a documented image type)',
+			'pic',
+			{ binaries: { pic: { data: Buffer.from('<svg/>'), mimeType: 'image/svg+xml' } } },
+		],
+		['binary property name empty', '  '],
+	]),
 	// Messages as JSON
-	{
-		node: 'chat',
-		name: 'JSON malformed',
-		field: JSON_FIELD,
-		params: chatJson,
-		value: '[{"role": "user", "content": }]',
-	},
-	{
-		node: 'chat',
-		name: 'JSON truncated',
-		field: JSON_FIELD,
-		params: chatJson,
-		value: '[{"role": "user"',
-	},
-	{ node: 'chat', name: 'JSON whitespace', field: JSON_FIELD, params: chatJson, value: '   ' },
-	{
-		node: 'chat',
-		name: 'JSON an object',
-		field: JSON_FIELD,
-		params: chatJson,
-		value: '{"role": "user"}',
-	},
-	{ node: 'chat', name: 'JSON a string', field: JSON_FIELD, params: chatJson, value: '"hello"' },
-	{ node: 'chat', name: 'JSON a number', field: JSON_FIELD, params: chatJson, value: '42' },
-	{ node: 'chat', name: 'JSON null', field: JSON_FIELD, params: chatJson, value: 'null' },
-	{ node: 'chat', name: 'JSON empty array', field: JSON_FIELD, params: chatJson, value: '[]' },
-	{
-		node: 'chat',
-		name: 'JSON array of numbers',
-		field: JSON_FIELD,
-		params: chatJson,
-		value: '[1, 2]',
-	},
-	{ node: 'chat', name: 'JSON [null]', field: JSON_FIELD, params: chatJson, value: '[null]' },
-	{
-		node: 'chat',
-		name: 'JSON role "system"',
-		field: JSON_FIELD,
-		params: chatJson,
-		value: '[{"role": "system", "content": "x"}]',
-	},
-	{
-		node: 'chat',
-		name: 'JSON role missing',
-		field: JSON_FIELD,
-		params: chatJson,
-		value: '[{"content": "x"}]',
-	},
-	{
-		node: 'chat',
-		name: 'JSON role as a number',
-		field: JSON_FIELD,
-		params: chatJson,
-		value: '[{"role": 1, "content": "x"}]',
-	},
-	{
-		node: 'chat',
-		name: 'JSON content missing',
-		field: JSON_FIELD,
-		params: chatJson,
-		value: '[{"role": "user"}]',
-	},
-	{
-		node: 'chat',
-		name: 'JSON content empty',
-		field: JSON_FIELD,
-		params: chatJson,
-		value: '[{"role": "user", "content": " "}]',
-	},
-	{
-		node: 'chat',
-		name: 'JSON content as a number',
-		field: JSON_FIELD,
-		params: chatJson,
-		value: '[{"role": "user", "content": 7}]',
-	},
-	{
-		node: 'chat',
-		name: 'JSON content an empty part list',
-		field: JSON_FIELD,
-		params: chatJson,
-		value: '[{"role": "user", "content": []}]',
-	},
-	{
-		node: 'chat',
-		name: 'JSON part of an unknown type',
-		field: JSON_FIELD,
-		params: chatJson,
-		value: '[{"role": "user", "content": [{"type": "audio", "data": "x"}]}]',
-	},
-	{
-		node: 'chat',
-		name: 'JSON text part without text',
-		field: JSON_FIELD,
-		params: chatJson,
-		value: '[{"role": "user", "content": [{"type": "text"}]}]',
-	},
-	{
-		node: 'chat',
-		name: 'JSON image part without URL',
-		field: JSON_FIELD,
-		params: chatJson,
-		value: '[{"role": "user", "content": [{"type": "image_url", "image_url": {}}]}]',
-	},
-	{
-		node: 'chat',
-		name: 'JSON image part with an ftp: URL',
-		field: JSON_FIELD,
-		params: chatJson,
-		value:
-			'[{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "ftp://h/a.png"}}]}]',
-	},
-	{
-		node: 'chat',
-		name: 'JSON image part with detail "ultra"',
-		field: JSON_FIELD,
-		params: chatJson,
-		value:
-			'[{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "https://a.b/c.png", "detail": "ultra"}}]}]',
-	},
-	{
-		node: 'chat',
-		name: 'JSON image part in a developer message',
-		field: JSON_FIELD,
-		params: chatJson,
-		value:
+	...group('chat', 'Messages (JSON)', chatJson, [
+		['JSON malformed', '[{"role": "user", "content": }]'],
+		['JSON truncated', '[{"role": "user"'],
+		['JSON whitespace', '   '],
+		['JSON an object', '{"role": "user"}'],
+		['JSON a string', '"hello"'],
+		['JSON a number', '42'],
+		['JSON null', 'null'],
+		['JSON empty array', '[]'],
+		['JSON array of numbers', '[1, 2]'],
+		['JSON [null]', '[null]'],
+		['JSON role "system"', '[{"role": "system", "content": "x"}]'],
+		['JSON role missing', '[{"content": "x"}]'],
+		['JSON role as a number', '[{"role": 1, "content": "x"}]'],
+		['JSON content missing', '[{"role": "user"}]'],
+		['JSON content empty', parts('" "')],
+		['JSON content as a number', parts('7')],
+		['JSON content an empty part list', parts('[]')],
+		['JSON part of an unknown type', parts('[{"type": "audio", "data": "x"}]')],
+		['JSON text part without text', parts('[{"type": "text"}]')],
+		['JSON image part without URL', parts('[{"type": "image_url", "image_url": {}}]')],
+		[
+			'JSON image part with an ftp: URL',
+			parts('[{"type": "image_url", "image_url": {"url": "ftp://h/a.png"}}]'),
+		],
+		[
+			'JSON image part with detail "ultra"',
+			parts(
+				'[{"type": "image_url", "image_url": {"url": "https://a.b/c.png", "detail": "ultra"}}]',
+			),
+		],
+		[
+			'JSON image part in a developer message',
 			'[{"role": "developer", "content": [{"type": "image_url", "image_url": "https://a.b/c.png"}]}]',
-	},
-	{
-		node: 'chat',
-		name: 'JSON {"messages": "text"}',
-		field: JSON_FIELD,
-		params: chatJson,
-		value: '{"messages": "hello"}',
-	},
-	// The same mistakes arriving as structures from an earlier node (expression only)
-	{
-		node: 'chat',
-		name: 'JSON structure: an object',
-		field: JSON_FIELD,
-		params: chatJson,
-		value: { role: 'user', content: 'x' },
-		modes: ['expression'],
-	},
-	{
-		node: 'chat',
-		name: 'JSON structure: wrong role',
-		field: JSON_FIELD,
-		params: chatJson,
-		value: [{ role: 'system', content: 'x' }],
-		modes: ['expression'],
-	},
-	{
-		node: 'chat',
-		name: 'JSON structure: a boolean',
-		field: JSON_FIELD,
-		params: chatJson,
-		value: true,
-		modes: ['expression'],
-	},
+		],
+		['JSON {"messages": "text"}', '{"messages": "hello"}'],
+		// The same mistakes arriving as structures from an earlier node (expression only)
+		['JSON structure: an object', { role: 'user', content: 'x' }, expressionOnly],
+		['JSON structure: wrong role', [{ role: 'system', content: 'x' }], expressionOnly],
+		['JSON structure: a boolean', true, expressionOnly],
+	]),
 ];
 
 // ---- Text to Image node ------------------------------------------------------------------------
@@ -479,352 +247,106 @@ const getJob =
 		signature: 'abcdefghijklmnopqrstuvwx',
 		[name]: v as string,
 	});
+const maxWait = (v: unknown) => generate('options')({ maxWaitSeconds: v });
 
 const imageCases: BadInput[] = [
 	// Model: only the 15 documented ones
-	{ node: 'image', name: 'unknown model', field: 'Model', params: submit('model'), value: 'sdxl' },
-	{
-		node: 'image',
-		name: 'model in upper case',
-		field: 'Model',
-		params: submit('model'),
-		value: 'REALVISION',
-	},
-	{ node: 'image', name: 'model empty', field: 'Model', params: submit('model'), value: '' },
-	{ node: 'image', name: 'model as a number', field: 'Model', params: submit('model'), value: 3 },
-	{
-		node: 'image',
-		name: 'model as an object',
-		field: 'Model',
-		params: submit('model'),
-		value: { m: 1 },
-	},
-	// Prompt
-	{
-		node: 'image',
-		name: 'prompt empty',
-		field: 'Prompt',
-		params: submit('prompt'),
-		value: '',
-		n8nRequired: ['fixed'],
-	},
-	{
-		node: 'image',
-		name: 'prompt whitespace',
-		field: 'Prompt',
-		params: submit('prompt'),
-		value: ' \n\t ',
-	},
-	{
-		node: 'image',
-		name: 'prompt of 10,001 characters',
-		field: 'Prompt',
-		params: submit('prompt'),
-		value: 'a'.repeat(10_001),
-	},
-	{
-		node: 'image',
-		name: 'prompt of 1,000,000 characters',
-		field: 'Prompt',
-		params: submit('prompt'),
-		value: 'lighthouse '.repeat(100_000),
-	},
-	{
-		node: 'image',
-		name: 'prompt as a number',
-		field: 'Prompt',
-		params: submit('prompt'),
-		value: 42,
-	},
-	{
-		node: 'image',
-		name: 'prompt as an object',
-		field: 'Prompt',
-		params: submit('prompt'),
-		value: { p: 'x' },
-	},
-	{
-		node: 'image',
-		name: 'prompt as an array',
-		field: 'Prompt',
-		params: submit('prompt'),
-		value: ['x'],
-	},
-	{
-		node: 'image',
-		name: 'prompt as a boolean',
-		field: 'Prompt',
-		params: submit('prompt'),
-		value: true,
-	},
-	{
-		node: 'image',
-		name: 'negative prompt as a number',
-		field: 'Negative Prompt',
-		params: submit('negativePrompt'),
-		value: 13,
-	},
-	{
-		node: 'image',
-		name: 'negative prompt as an object',
-		field: 'Negative Prompt',
-		params: submit('negativePrompt'),
-		value: { n: 'blur' },
-	},
-	// Scheduler
-	{
-		node: 'image',
-		name: 'unknown scheduler',
-		field: 'Scheduler',
-		params: submit('scheduler'),
-		value: 'Euler b',
-	},
-	{
-		node: 'image',
-		name: 'scheduler in lower case',
-		field: 'Scheduler',
-		params: submit('scheduler'),
-		value: 'euler a',
-	},
-	{
-		node: 'image',
-		name: 'scheduler as a number',
-		field: 'Scheduler',
-		params: submit('scheduler'),
-		value: 2,
-	},
-	// Steps
-	{ node: 'image', name: 'steps 0', field: 'Steps', params: submit('steps'), value: 0 },
-	{ node: 'image', name: 'steps 9', field: 'Steps', params: submit('steps'), value: 9 },
-	{ node: 'image', name: 'steps 2.5', field: 'Steps', params: submit('steps'), value: 2.5 },
-	{ node: 'image', name: 'steps -1', field: 'Steps', params: submit('steps'), value: -1 },
-	{ node: 'image', name: 'steps "four"', field: 'Steps', params: submit('steps'), value: 'four' },
-	{ node: 'image', name: 'steps empty text', field: 'Steps', params: submit('steps'), value: '' },
-	{
-		node: 'image',
-		name: 'steps as an object',
-		field: 'Steps',
-		params: submit('steps'),
-		value: { s: 4 },
-	},
-	{ node: 'image', name: 'steps as an array', field: 'Steps', params: submit('steps'), value: [4] },
-	{
-		node: 'image',
-		name: 'steps as a boolean',
-		field: 'Steps',
-		params: submit('steps'),
-		value: false,
-	},
-	{ node: 'image', name: 'steps null', field: 'Steps', params: submit('steps'), value: null },
-	{
-		node: 'image',
-		name: 'steps NaN',
-		field: 'Steps',
-		params: submit('steps'),
-		value: NaN,
-		expression: '={{ Number("x") }}',
-	},
-	// CFG scale
-	{
-		node: 'image',
-		name: 'CFG scale 0.5',
-		field: 'CFG Scale',
-		params: submit('cfgScale'),
-		value: 0.5,
-	},
-	{
-		node: 'image',
-		name: 'CFG scale 7.01',
-		field: 'CFG Scale',
-		params: submit('cfgScale'),
-		value: 7.01,
-	},
-	{
-		node: 'image',
-		name: 'CFG scale "strong"',
-		field: 'CFG Scale',
-		params: submit('cfgScale'),
-		value: 'strong',
-	},
-	{
-		node: 'image',
-		name: 'CFG scale "NaN"',
-		field: 'CFG Scale',
-		params: submit('cfgScale'),
-		value: 'NaN',
-	},
-	{
-		node: 'image',
-		name: 'CFG scale -Infinity',
-		field: 'CFG Scale',
-		params: submit('cfgScale'),
-		value: -Infinity,
-		expression: '={{ -Infinity }}',
-	},
-	{
-		node: 'image',
-		name: 'CFG scale as an object',
-		field: 'CFG Scale',
-		params: submit('cfgScale'),
-		value: {},
-	},
+	...group('image', 'Model', submit('model'), [
+		['unknown model', 'sdxl'],
+		['model in upper case', 'REALVISION'],
+		['model empty', ''],
+		['model as a number', 3],
+		['model as an object', { m: 1 }],
+	]),
+	...group('image', 'Prompt', submit('prompt'), [
+		['prompt empty', '', requiredWhenFixed],
+		['prompt whitespace', ' \n\t '],
+		['prompt of 10,001 characters', 'a'.repeat(10_001)],
+		['prompt of 1,000,000 characters', 'lighthouse '.repeat(100_000)],
+		['prompt as a number', 42],
+		['prompt as an object', { p: 'x' }],
+		['prompt as an array', ['x']],
+		['prompt as a boolean', true],
+	]),
+	...group('image', 'Negative Prompt', submit('negativePrompt'), [
+		['negative prompt as a number', 13],
+		['negative prompt as an object', { n: 'blur' }],
+	]),
+	...group('image', 'Scheduler', submit('scheduler'), [
+		['unknown scheduler', 'Euler b'],
+		['scheduler in lower case', 'euler a'],
+		['scheduler as a number', 2],
+	]),
+	...group('image', 'Steps', submit('steps'), [
+		['steps 0', 0],
+		['steps 9', 9],
+		['steps 2.5', 2.5],
+		['steps -1', -1],
+		['steps "four"', 'four'],
+		['steps empty text', ''],
+		['steps as an object', { s: 4 }],
+		['steps as an array', [4]],
+		['steps as a boolean', false],
+		['steps null', null],
+		['steps NaN', NaN, { expression: '={{ Number("x") }}' }],
+	]),
+	...group('image', 'CFG Scale', submit('cfgScale'), [
+		['CFG scale 0.5', 0.5],
+		['CFG scale 7.01', 7.01],
+		['CFG scale "strong"', 'strong'],
+		['CFG scale "NaN"', 'NaN'],
+		['CFG scale -Infinity', -Infinity, { expression: '={{ -Infinity }}' }],
+		['CFG scale as an object', {}],
+	]),
 	// Sizes, absurd ones included
-	{ node: 'image', name: 'width 255', field: 'Width', params: submit('width'), value: 255 },
-	{ node: 'image', name: 'width 1345', field: 'Width', params: submit('width'), value: 1345 },
-	{ node: 'image', name: 'width 1000.5', field: 'Width', params: submit('width'), value: 1000.5 },
-	{ node: 'image', name: 'width 0', field: 'Width', params: submit('width'), value: 0 },
-	{ node: 'image', name: 'width -1024', field: 'Width', params: submit('width'), value: -1024 },
-	{ node: 'image', name: 'width 1e9', field: 'Width', params: submit('width'), value: 1e9 },
-	{
-		node: 'image',
-		name: 'width "1024px"',
-		field: 'Width',
-		params: submit('width'),
-		value: '1024px',
-	},
-	{ node: 'image', name: 'width "1e400"', field: 'Width', params: submit('width'), value: '1e400' },
-	{
-		node: 'image',
-		name: 'width Infinity',
-		field: 'Width',
-		params: submit('width'),
-		value: Infinity,
-		expression: '={{ Infinity }}',
-	},
-	{ node: 'image', name: 'height 255', field: 'Height', params: submit('height'), value: 255 },
-	{
-		node: 'image',
-		name: 'height 100000',
-		field: 'Height',
-		params: submit('height'),
-		value: 100_000,
-	},
-	{
-		node: 'image',
-		name: 'height 512.25',
-		field: 'Height',
-		params: submit('height'),
-		value: 512.25,
-	},
-	{
-		node: 'image',
-		name: 'height as an array',
-		field: 'Height',
-		params: submit('height'),
-		value: [512, 512],
-	},
-	{ node: 'image', name: 'Generate: steps 9', field: 'Steps', params: generate('steps'), value: 9 },
-	{
-		node: 'image',
-		name: 'Generate: width 2048',
-		field: 'Width',
-		params: generate('width'),
-		value: 2048,
-	},
+	...group('image', 'Width', submit('width'), [
+		['width 255', 255],
+		['width 1345', 1345],
+		['width 1000.5', 1000.5],
+		['width 0', 0],
+		['width -1024', -1024],
+		['width 1e9', 1e9],
+		['width "1024px"', '1024px'],
+		['width "1e400"', '1e400'],
+		['width Infinity', Infinity, { expression: '={{ Infinity }}' }],
+	]),
+	...group('image', 'Height', submit('height'), [
+		['height 255', 255],
+		['height 100000', 100_000],
+		['height 512.25', 512.25],
+		['height as an array', [512, 512]],
+	]),
+	...group('image', 'Steps', generate('steps'), [['Generate: steps 9', 9]]),
+	...group('image', 'Width', generate('width'), [['Generate: width 2048', 2048]]),
 	// Options checked only after the job was submitted: a credit is spent before the error.
-	{
-		node: 'image',
-		name: 'Generate: max wait 0',
-		field: 'Max Wait (Seconds)',
-		params: (v) => generate('options')({ maxWaitSeconds: v }),
-		value: 0,
-	},
-	{
-		node: 'image',
-		name: 'Generate: max wait "soon"',
-		field: 'Max Wait (Seconds)',
-		params: (v) => generate('options')({ maxWaitSeconds: v }),
-		value: 'soon',
-	},
-	{
-		node: 'image',
-		name: 'Generate: output binary field empty',
-		field: 'Put Output File in Field',
-		params: generate('binaryPropertyName', { downloadImage: true }),
-		value: '  ',
-	},
+	...group('image', 'Max Wait (Seconds)', maxWait, [
+		['Generate: max wait 0', 0],
+		['Generate: max wait "soon"', 'soon'],
+	]),
+	...group(
+		'image',
+		'Put Output File in Field',
+		generate('binaryPropertyName', { downloadImage: true }),
+		[['Generate: output binary field empty', '  ']],
+	),
 	// Get Job
-	{
-		node: 'image',
-		name: 'job ID empty',
-		field: 'Job ID',
-		params: getJob('jobId'),
-		value: '',
-		n8nRequired: ['fixed'],
-	},
-	{
-		node: 'image',
-		name: 'job ID whitespace',
-		field: 'Job ID',
-		params: getJob('jobId'),
-		value: '   ',
-	},
-	{ node: 'image', name: 'job ID "12ab"', field: 'Job ID', params: getJob('jobId'), value: '12ab' },
-	{ node: 'image', name: 'job ID negative', field: 'Job ID', params: getJob('jobId'), value: '-5' },
-	{
-		node: 'image',
-		name: 'job ID fractional',
-		field: 'Job ID',
-		params: getJob('jobId'),
-		value: '1.5',
-	},
-	{
-		node: 'image',
-		name: 'job ID hexadecimal',
-		field: 'Job ID',
-		params: getJob('jobId'),
-		value: '0x1F',
-	},
-	{
-		node: 'image',
-		name: 'job ID as an object',
-		field: 'Job ID',
-		params: getJob('jobId'),
-		value: { id: 1 },
-	},
-	{
-		node: 'image',
-		name: 'job ID as a boolean',
-		field: 'Job ID',
-		params: getJob('jobId'),
-		value: true,
-	},
-	{
-		node: 'image',
-		name: 'job ID with a path',
-		field: 'Job ID',
-		params: getJob('jobId'),
-		value: '12/../../admin',
-	},
-	{
-		node: 'image',
-		name: 'signature empty',
-		field: 'Signature',
-		params: getJob('signature'),
-		value: '',
-		n8nRequired: ['fixed'],
-	},
-	{
-		node: 'image',
-		name: 'signature whitespace',
-		field: 'Signature',
-		params: getJob('signature'),
-		value: ' \t ',
-	},
-	{
-		node: 'image',
-		name: 'signature as a number',
-		field: 'Signature',
-		params: getJob('signature'),
-		value: 7,
-	},
-	{
-		node: 'image',
-		name: 'signature as an object',
-		field: 'Signature',
-		params: getJob('signature'),
-		value: { s: 1 },
-	},
+	...group('image', 'Job ID', getJob('jobId'), [
+		['job ID empty', '', requiredWhenFixed],
+		['job ID whitespace', '   '],
+		['job ID "12ab"', '12ab'],
+		['job ID negative', '-5'],
+		['job ID fractional', '1.5'],
+		['job ID hexadecimal', '0x1F'],
+		['job ID as an object', { id: 1 }],
+		['job ID as a boolean', true],
+		['job ID with a path', '12/../../admin'],
+	]),
+	...group('image', 'Signature', getJob('signature'), [
+		['signature empty', '', requiredWhenFixed],
+		['signature whitespace', ' \t '],
+		['signature as a number', 7],
+		['signature as an object', { s: 1 }],
+	]),
 ];
 
 // ---- The runs ----------------------------------------------------------------------------------
@@ -832,9 +354,7 @@ const imageCases: BadInput[] = [
 const catalogue = [...chatCases, ...imageCases];
 type Row = [string, BadInput, Mode];
 const rows: Row[] = catalogue.flatMap((c) =>
-	(c.modes ?? (['fixed', 'expression'] as Mode[])).map(
-		(mode): Row => [`${c.node}: ${c.name} (${mode})`, c, mode],
-	),
+	(c.modes ?? both).map((mode): Row => [`${c.node}: ${c.name} (${mode})`, c, mode]),
 );
 const byN8n = rows.filter(([, c, mode]) => c.n8nRequired?.includes(mode));
 const byNode = rows.filter(([, c, mode]) => !c.n8nRequired?.includes(mode));

@@ -102,314 +102,238 @@ const status = (endpoint: Fault['endpoint'], code: number, extra: object = {}): 
 const GOOD_IMAGE_REQUESTS = 4;
 const GOOD_CHAT_REQUESTS = 2;
 
-const chatCases: FaultCase[] = [
-	{
-		node: 'chat',
-		name: '401 invalid key',
-		victimKey: WRONG_KEY,
-		error: /HTTP 401\): Invalid or missing API key/,
-		api: 3,
-	},
-	{
-		node: 'chat',
-		name: '402 empty balance',
-		victimKey: EMPTY_BALANCE_KEY,
-		error: /HTTP 402\): Insufficient credit balance/,
-		api: 3,
-	},
-	{
-		node: 'chat',
-		name: '403 forbidden',
-		faults: [status('chat', 403)],
-		error: /HTTP 403\): Forbidden \(emulated\)/,
-		api: 3,
-	},
-	{
-		node: 'chat',
-		name: '404 not found',
-		faults: [status('chat', 404)],
-		error: /HTTP 404\): Not Found \(emulated\)/,
-		api: 3,
-	},
-	{
-		node: 'chat',
-		name: '429 once, Retry-After: 1',
-		faults: [victimOnly({ endpoint: 'chat', type: 'rateLimit', retryAfter: 1, times: 1 })],
-		api: 4,
-		victimSends: 2,
-		check: (_victim, requests) => expectRetryGap(requests, 1000),
-	},
-	{
-		node: 'chat',
-		name: '429 once, no Retry-After (backoff)',
-		faults: [victimOnly({ endpoint: 'chat', type: 'rateLimit', retryAfter: null, times: 1 })],
-		api: 4,
-		victimSends: 2,
-		check: (_victim, requests) => expectRetryGap(requests, 1000),
-	},
-	{
-		node: 'chat',
-		name: '429 forever',
-		faults: [victimOnly({ endpoint: 'chat', type: 'rateLimit', retryAfter: 0 })],
-		error: /HTTP 429\): Rate limit exceeded/,
-		api: GOOD_CHAT_REQUESTS + MAX_RATE_LIMIT_RETRIES + 1,
-		victimSends: MAX_RATE_LIMIT_RETRIES + 1,
-		check: (victim) => expect(errorOf(victim)?.description).toMatch(/already retried/),
-	},
-	...[500, 502, 503, 504].map(
-		(code): FaultCase => ({
-			node: 'chat',
-			name: `${code}`,
-			faults: [status('chat', code)],
-			error: new RegExp(`HTTP ${code}\\): .*\\(emulated\\)`),
-			api: 3,
-			check: (victim) => expect(errorOf(victim)?.description).toMatch(/problem on its side/),
-		}),
-	),
-	{
-		node: 'chat',
-		name: 'HTML error page (502)',
-		faults: [status('chat', 502, { body: HTML_PAGE })],
-		error: /^MiniToolAI chat request failed \(HTTP 502\): 502 Bad Gateway$/,
-		api: 3,
-	},
-	{
-		node: 'chat',
-		name: 'connection refused (Base URL, all items)',
-		baseUrl: CLOSED_PORT_URL,
-		allItemsFail: true,
-		error: /^The service refused the connection - perhaps it is offline$/,
-		api: 0,
-		n8nWorded: true,
-	},
-	{
-		node: 'chat',
-		name: 'reset mid-stream (drop)',
-		faults: [victimOnly({ endpoint: 'chat', type: 'drop', afterChunks: 1 })],
-		error: /broke off|ended early/,
-		api: 3,
-		check: (_victim, requests) => expect(victimRequests(requests)[0].aborted).toBe(true),
-	},
-	{
-		node: 'chat',
-		name: 'stream without [DONE] or usage',
-		faults: [victimOnly({ endpoint: 'chat', type: 'noUsage' })],
-		api: 3,
-		check: (victim) => {
-			expect(victim.json.text).toBe('Echo: second');
-			expect(victim.json.usage).toBeNull();
-			expect(victim.json.costUsd).toBeNull();
-		},
-	},
-	{
-		node: 'chat',
-		name: 'garbage lines in the stream',
-		faults: [victimOnly({ endpoint: 'chat', type: 'malformed' })],
-		api: 3,
-		check: (victim) => expect(victim.json.usage).toMatchObject({ completionTokens: 2 }),
-	},
-	{
-		node: 'chat',
-		name: 'error object inside the stream',
-		faults: [victimOnly({ endpoint: 'chat', type: 'streamError', message: 'model overloaded' })],
-		error: /^MiniToolAI reported an error: model overloaded$/,
-		api: 3,
-	},
-	{
-		node: 'chat',
-		name: 'JSON answer instead of a stream',
-		faults: [victimOnly({ endpoint: 'chat', type: 'json' })],
-		api: 3,
-	},
-	{
-		node: 'chat',
-		name: 'slow first byte beyond the timeout',
-		params: { requestOptions: { timeout: 400 } },
-		faults: [victimOnly({ endpoint: 'chat', type: 'slowFirstByte', ms: 1200 })],
-		error: /^The connection was aborted, perhaps the server is offline$/,
-		api: 3,
-		settleMs: 900,
-		n8nWorded: true,
-		check: (_victim, requests) => expect(victimRequests(requests)[0].aborted).toBe(true),
-	},
-	{
-		node: 'chat',
-		name: 'no answer at all (hang) beyond the timeout',
-		params: { requestOptions: { timeout: 400 } },
-		faults: [victimOnly({ endpoint: 'chat', type: 'hang' })],
-		error: /^The connection was aborted, perhaps the server is offline$/,
-		api: 3,
-		n8nWorded: true,
-		settleMs: 200,
-		check: (_victim, requests) => expect(victimRequests(requests)[0].aborted).toBe(true),
-	},
+/**
+ * One case: `[name, cause, error, api requests, more?]`. The cause is the case's setup (faults,
+ * victim key, Base URL, items); `error` undefined means the victim recovered.
+ */
+type FaultRow = [
+	name: string,
+	cause: Partial<FaultCase>,
+	error: RegExp | undefined,
+	api: FaultCase['api'],
+	more?: Partial<FaultCase>,
 ];
+const rowsOf = (node: FaultCase['node'], rows: FaultRow[]): FaultCase[] =>
+	rows.map(([name, cause, error, api, more]) => ({ node, name, ...cause, error, api, ...more }));
 
-const imageCases: FaultCase[] = [
-	{
-		node: 'image',
-		name: '401 invalid key',
-		victimKey: WRONG_KEY,
-		error: /HTTP 401\): Invalid or missing API key/,
-		api: 5,
-	},
-	{
-		node: 'image',
-		name: '402 empty balance',
-		victimKey: EMPTY_BALANCE_KEY,
-		error: /HTTP 402\): Insufficient credit balance/,
-		api: 5,
-	},
-	{
-		node: 'image',
-		name: '403 forbidden',
-		faults: [status('submit', 403)],
-		error: /HTTP 403\)/,
-		api: 5,
-	},
-	{
-		node: 'image',
-		name: '404 not found',
-		faults: [status('submit', 404)],
-		error: /HTTP 404\)/,
-		api: 5,
-	},
-	{
-		node: 'image',
-		name: '429 once, Retry-After: 1',
-		faults: [victimOnly({ endpoint: 'submit', type: 'rateLimit', retryAfter: 1, times: 1 })],
-		api: 7,
-		victimSends: 2,
-		check: (_victim, requests) => expectRetryGap(requests, 1000),
-	},
-	{
-		node: 'image',
-		name: '429 once, no Retry-After (backoff)',
-		faults: [victimOnly({ endpoint: 'submit', type: 'rateLimit', retryAfter: null, times: 1 })],
-		api: 7,
-		victimSends: 2,
-		check: (_victim, requests) => expectRetryGap(requests, 1000),
-	},
-	{
-		node: 'image',
-		name: '429 forever',
-		faults: [victimOnly({ endpoint: 'submit', type: 'rateLimit', retryAfter: 0 })],
-		error: /HTTP 429\): Rate limit exceeded/,
-		api: GOOD_IMAGE_REQUESTS + MAX_RATE_LIMIT_RETRIES + 1,
-		victimSends: MAX_RATE_LIMIT_RETRIES + 1,
-	},
-	...[500, 502, 503, 504].map(
-		(code): FaultCase => ({
-			node: 'image',
-			name: `${code} on submit`,
-			faults: [status('submit', code)],
-			error: new RegExp(`image job submission failed \\(HTTP ${code}\\)`),
-			api: 5,
-		}),
-	),
-	{
-		node: 'image',
-		name: 'HTML error page (502) on submit',
-		faults: [status('submit', 502, { body: HTML_PAGE })],
-		error: /^MiniToolAI image job submission failed \(HTTP 502\): 502 Bad Gateway$/,
-		api: 5,
-	},
-	{
-		node: 'image',
-		name: '503 once while polling',
-		faults: [status('job', 503, { times: 1 })],
-		api: 7,
-	},
-	{
-		node: 'image',
-		name: '503 forever while polling',
-		faults: [status('job', 503)],
-		error: /status check of job \d+ failed \(HTTP 503\)/,
-		api: GOOD_IMAGE_REQUESTS + 1 + 3,
-	},
-	{
-		node: 'image',
-		name: 'connection refused (Base URL, all items)',
-		baseUrl: CLOSED_PORT_URL,
-		allItemsFail: true,
-		error: /^The service refused the connection - perhaps it is offline$/,
-		api: 0,
-		n8nWorded: true,
-	},
-	{
-		node: 'image',
-		name: 'slow first byte beyond the timeout',
-		params: { requestOptions: { timeout: 400 } },
-		faults: [victimOnly({ endpoint: 'submit', type: 'slowFirstByte', ms: 1200 })],
-		error: /^The connection was aborted, perhaps the server is offline$/,
-		api: 5,
-		settleMs: 900,
-		n8nWorded: true,
-		check: (_victim, requests) => expect(victimRequests(requests)[0].aborted).toBe(true),
-	},
-	{
-		node: 'image',
-		name: 'submit refused (status "error")',
-		faults: [victimOnly({ endpoint: 'submit', type: 'submitError' })],
-		error: /did not accept the image job \(status "error"\)/,
-		api: 5,
-	},
-	{
-		node: 'image',
-		name: 'job status failed',
-		faults: [
-			victimOnly({ endpoint: 'submit', type: 'jobFailed', message: 'NSFW content detected' }),
+/** Causes: the given faults (or one, on the victim's key only); the victim's key; a closed port. */
+const on = (...faults: Fault[]): Partial<FaultCase> => ({ faults });
+const onVictim = (fault: Fault): Partial<FaultCase> => on(victimOnly(fault));
+const key = (victimKey: string): Partial<FaultCase> => ({ victimKey });
+const closedPort: Partial<FaultCase> = { baseUrl: CLOSED_PORT_URL };
+const recovered = undefined;
+/** Outcome details shared by several cases. */
+const retriedOnce: Partial<FaultCase> = {
+	victimSends: 2,
+	check: (_victim, requests) => expectRetryGap(requests, 1000),
+};
+const allFailInN8nWords: Partial<FaultCase> = { allItemsFail: true, n8nWorded: true };
+const victimAborted = (_victim: INodeExecutionData, requests: RecordedRequest[]) =>
+	expect(victimRequests(requests)[0].aborted).toBe(true);
+const timeout400: INodeParameters = { requestOptions: { timeout: 400 } };
+const REFUSED = /^The service refused the connection - perhaps it is offline$/;
+const ABORTED = /^The connection was aborted, perhaps the server is offline$/;
+const rateLimit = (endpoint: Fault['endpoint'], retryAfter: number | null, times?: number) =>
+	victimOnly({ endpoint, type: 'rateLimit', retryAfter, ...(times ? { times } : {}) } as Fault);
+const SERVER_ERRORS = [500, 502, 503, 504];
+
+const chatCases: FaultCase[] = rowsOf('chat', [
+	['401 invalid key', key(WRONG_KEY), /HTTP 401\): Invalid or missing API key/, 3],
+	['402 empty balance', key(EMPTY_BALANCE_KEY), /HTTP 402\): Insufficient credit balance/, 3],
+	['403 forbidden', on(status('chat', 403)), /HTTP 403\): Forbidden \(emulated\)/, 3],
+	['404 not found', on(status('chat', 404)), /HTTP 404\): Not Found \(emulated\)/, 3],
+	['429 once, Retry-After: 1', on(rateLimit('chat', 1, 1)), recovered, 4, retriedOnce],
+	['429 once, no Retry-After (backoff)', on(rateLimit('chat', null, 1)), recovered, 4, retriedOnce],
+	[
+		'429 forever',
+		on(rateLimit('chat', 0)),
+		/HTTP 429\): Rate limit exceeded/,
+		GOOD_CHAT_REQUESTS + MAX_RATE_LIMIT_RETRIES + 1,
+		{
+			victimSends: MAX_RATE_LIMIT_RETRIES + 1,
+			check: (victim) => expect(errorOf(victim)?.description).toMatch(/already retried/),
+		},
+	],
+	...SERVER_ERRORS.map(
+		(code): FaultRow => [
+			`${code}`,
+			on(status('chat', code)),
+			new RegExp(`HTTP ${code}\\): .*\\(emulated\\)`),
+			3,
+			{ check: (victim) => expect(errorOf(victim)?.description).toMatch(/problem on its side/) },
 		],
-		error: /^Image job \d+ failed: failed \(NSFW content detected\)$/,
-		api: 6,
-	},
-	{
-		node: 'image',
-		name: 'job never finishes (max wait 2 s)',
-		params: { options: { maxWaitSeconds: 2 } },
-		faults: [victimOnly({ endpoint: 'submit', type: 'jobNever' })],
-		error: /^Image job \d+ did not finish within 2 s \(last status: processing/,
+	),
+	[
+		'HTML error page (502)',
+		on(status('chat', 502, { body: HTML_PAGE })),
+		/^MiniToolAI chat request failed \(HTTP 502\): 502 Bad Gateway$/,
+		3,
+	],
+	['connection refused (Base URL, all items)', closedPort, REFUSED, 0, allFailInN8nWords],
+	[
+		'reset mid-stream (drop)',
+		onVictim({ endpoint: 'chat', type: 'drop', afterChunks: 1 }),
+		/broke off|ended early/,
+		3,
+		{ check: victimAborted },
+	],
+	[
+		'stream without [DONE] or usage',
+		onVictim({ endpoint: 'chat', type: 'noUsage' }),
+		recovered,
+		3,
+		{
+			check: (victim) => {
+				expect(victim.json.text).toBe('Echo: second');
+				expect(victim.json.usage).toBeNull();
+				expect(victim.json.costUsd).toBeNull();
+			},
+		},
+	],
+	[
+		'garbage lines in the stream',
+		onVictim({ endpoint: 'chat', type: 'malformed' }),
+		recovered,
+		3,
+		{ check: (victim) => expect(victim.json.usage).toMatchObject({ completionTokens: 2 }) },
+	],
+	[
+		'error object inside the stream',
+		onVictim({ endpoint: 'chat', type: 'streamError', message: 'model overloaded' }),
+		/^MiniToolAI reported an error: model overloaded$/,
+		3,
+	],
+	['JSON answer instead of a stream', onVictim({ endpoint: 'chat', type: 'json' }), recovered, 3],
+	[
+		'slow first byte beyond the timeout',
+		{
+			params: timeout400,
+			...onVictim({ endpoint: 'chat', type: 'slowFirstByte', ms: 1200 }),
+		},
+		ABORTED,
+		3,
+		{ settleMs: 900, n8nWorded: true, check: victimAborted },
+	],
+	[
+		'no answer at all (hang) beyond the timeout',
+		{ params: timeout400, ...onVictim({ endpoint: 'chat', type: 'hang' }) },
+		ABORTED,
+		3,
+		{ n8nWorded: true, settleMs: 200, check: victimAborted },
+	],
+]);
+
+const downloadVictim: INodeParameters = { downloadImage: '={{ !!$json.victim }}' };
+
+const imageCases: FaultCase[] = rowsOf('image', [
+	['401 invalid key', key(WRONG_KEY), /HTTP 401\): Invalid or missing API key/, 5],
+	['402 empty balance', key(EMPTY_BALANCE_KEY), /HTTP 402\): Insufficient credit balance/, 5],
+	['403 forbidden', on(status('submit', 403)), /HTTP 403\)/, 5],
+	['404 not found', on(status('submit', 404)), /HTTP 404\)/, 5],
+	['429 once, Retry-After: 1', on(rateLimit('submit', 1, 1)), recovered, 7, retriedOnce],
+	[
+		'429 once, no Retry-After (backoff)',
+		on(rateLimit('submit', null, 1)),
+		recovered,
+		7,
+		retriedOnce,
+	],
+	[
+		'429 forever',
+		on(rateLimit('submit', 0)),
+		/HTTP 429\): Rate limit exceeded/,
+		GOOD_IMAGE_REQUESTS + MAX_RATE_LIMIT_RETRIES + 1,
+		{ victimSends: MAX_RATE_LIMIT_RETRIES + 1 },
+	],
+	...SERVER_ERRORS.map(
+		(code): FaultRow => [
+			`${code} on submit`,
+			on(status('submit', code)),
+			new RegExp(`image job submission failed \\(HTTP ${code}\\)`),
+			5,
+		],
+	),
+	[
+		'HTML error page (502) on submit',
+		on(status('submit', 502, { body: HTML_PAGE })),
+		/^MiniToolAI image job submission failed \(HTTP 502\): 502 Bad Gateway$/,
+		5,
+	],
+	['503 once while polling', on(status('job', 503, { times: 1 })), recovered, 7],
+	[
+		'503 forever while polling',
+		on(status('job', 503)),
+		/status check of job \d+ failed \(HTTP 503\)/,
+		GOOD_IMAGE_REQUESTS + 1 + 3,
+	],
+	['connection refused (Base URL, all items)', closedPort, REFUSED, 0, allFailInN8nWords],
+	[
+		'slow first byte beyond the timeout',
+		{
+			params: timeout400,
+			...onVictim({ endpoint: 'submit', type: 'slowFirstByte', ms: 1200 }),
+		},
+		ABORTED,
+		5,
+		{ settleMs: 900, n8nWorded: true, check: victimAborted },
+	],
+	[
+		'submit refused (status "error")',
+		onVictim({ endpoint: 'submit', type: 'submitError' }),
+		/did not accept the image job \(status "error"\)/,
+		5,
+	],
+	[
+		'job status failed',
+		onVictim({ endpoint: 'submit', type: 'jobFailed', message: 'NSFW content detected' }),
+		/^Image job \d+ failed: failed \(NSFW content detected\)$/,
+		6,
+	],
+	[
+		'job never finishes (max wait 2 s)',
+		{
+			params: { options: { maxWaitSeconds: 2 } },
+			...onVictim({ endpoint: 'submit', type: 'jobNever' }),
+		},
+		/^Image job \d+ did not finish within 2 s \(last status: processing/,
 		// 0.5 s, 1.25 s, then the wait is cut to what remains of the 2 s: 3 polls (4 on a slow box).
-		api: [GOOD_IMAGE_REQUESTS + 1 + 3, GOOD_IMAGE_REQUESTS + 1 + 4],
-	},
-	{
-		node: 'image',
-		name: 'Get Job with an unknown job ID',
-		prepare: async () => await jobItems((job) => ({ ...job, jobId: '10000001' })),
-		error: /^Image job 10000001 failed: error \(Job not found\)$/,
-		api: 3,
-		victimSends: 0,
-	},
-	{
-		node: 'image',
-		name: 'Get Job with a wrong signature',
-		prepare: async () =>
-			await jobItems((job) => ({ ...job, signature: `${String(job.signature)}x` })),
-		error: /^Image job \d+ failed: error \(Invalid signature\)$/,
-		api: 3,
-		victimSends: 0,
-	},
-	{
-		node: 'image',
-		name: 'image URL answers 404 (download on)',
-		params: { downloadImage: '={{ !!$json.victim }}' },
-		faults: [{ endpoint: 'image', type: 'status', status: 404 }],
-		error: /^Could not download the image of job \d+: the image host answered HTTP 404$/,
-		api: 6,
-		image: 1,
-		check: (victim) => expect(errorOf(victim)?.description).toMatch(/\/images\/\d+\.png/),
-	},
-	{
-		node: 'image',
-		name: 'image URL sends non-image bytes (download on)',
-		params: { downloadImage: '={{ !!$json.victim }}' },
-		faults: [{ endpoint: 'image', type: 'notImage' }],
-		error:
-			/^Could not download the image of job \d+: the image host sent text\/html, not an image$/,
-		api: 6,
-		image: 1,
-	},
-];
+		[GOOD_IMAGE_REQUESTS + 1 + 3, GOOD_IMAGE_REQUESTS + 1 + 4],
+	],
+	[
+		'Get Job with an unknown job ID',
+		{ prepare: async () => await jobItems((job) => ({ ...job, jobId: '10000001' })) },
+		/^Image job 10000001 failed: error \(Job not found\)$/,
+		3,
+		{ victimSends: 0 },
+	],
+	[
+		'Get Job with a wrong signature',
+		{
+			prepare: async () =>
+				await jobItems((job) => ({ ...job, signature: `${String(job.signature)}x` })),
+		},
+		/^Image job \d+ failed: error \(Invalid signature\)$/,
+		3,
+		{ victimSends: 0 },
+	],
+	[
+		'image URL answers 404 (download on)',
+		{ params: downloadVictim, ...on({ endpoint: 'image', type: 'status', status: 404 }) },
+		/^Could not download the image of job \d+: the image host answered HTTP 404$/,
+		6,
+		{
+			image: 1,
+			check: (victim) => expect(errorOf(victim)?.description).toMatch(/\/images\/\d+\.png/),
+		},
+	],
+	[
+		'image URL sends non-image bytes (download on)',
+		{ params: downloadVictim, ...on({ endpoint: 'image', type: 'notImage' }) },
+		/^Could not download the image of job \d+: the image host sent text\/html, not an image$/,
+		6,
+		{ image: 1 },
+	],
+]);
 
 // ---- Helpers -----------------------------------------------------------------------------------
 

@@ -108,9 +108,6 @@ describe('The key stays secret when the server echoes it', () => {
 		expectNoSecretsLeaked(result, bed.emulator.requests, [TEST_KEY]);
 	});
 
-	// BUG (nodes/MiniToolAiTextToImage/imageJob.ts, jobFailedError): the failed job's message from
-	// the server goes into apiErrorFromMessage without `apiKey`, so `redact` is skipped and a key the
-	// server echoes in a failed job's message reaches the error message and n8n's execution data.
 	it('Text to Image: in the message of a failed job (Generate)', async () => {
 		bed.emulator.setFault({ endpoint: 'submit', type: 'jobFailed', message: echo });
 		const result = await bed.runNode(imageNode(generate, continueOnFail));

@@ -4,7 +4,14 @@ import { MiniToolAiApi } from '../../credentials/MiniToolAiApi.credentials';
 import { MiniToolAiChat } from '../../nodes/MiniToolAiChat/MiniToolAiChat.node';
 import { MiniToolAiTextToImage } from '../../nodes/MiniToolAiTextToImage/MiniToolAiTextToImage.node';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../emulator';
-import { chain, createEngine, itemsNode, manualTrigger, type RunResult } from '../harness';
+import {
+	chain,
+	createEngine,
+	itemsNode,
+	manualTrigger,
+	type RunOptions,
+	type RunResult,
+} from '../harness';
 
 /** A fake key for the emulator; distinctive so leak checks can search for it. */
 export const TEST_KEY = ['emu', 'key', '4f9a2c7e1b'].join('-');
@@ -21,7 +28,7 @@ export interface TestBed {
 			apiKey?: string;
 			baseUrl?: string;
 			abortAfterMs?: number;
-			streaming?: { onChunk(chunk: unknown): void };
+			streaming?: RunOptions['streaming'];
 		},
 	): Promise<RunResult>;
 	/** Requests the API server received (image host excluded). */

@@ -70,7 +70,11 @@ export interface RunResult {
 export interface RunOptions {
 	abortAfterMs?: number;
 	abortSignal?: AbortSignal;
-	streaming?: { onChunk(chunk: unknown): void };
+	/**
+	 * Registers a sendChunk handler. `enabled: false` keeps the handler but marks the execution as
+	 * not streaming (isStreaming() false), so a test can see chunks a node sends when it should not.
+	 */
+	streaming?: { onChunk(chunk: unknown): void; enabled?: boolean };
 }
 
 type WorkflowInput = { nodes: INode[]; connections: IConnections } | IWorkflowBase;
@@ -231,7 +235,7 @@ export function createEngine(opts: EngineOptions): {
 			hooks,
 			executionId,
 			workflowId,
-			streamingEnabled: options.streaming !== undefined,
+			streamingEnabled: options.streaming !== undefined && options.streaming.enabled !== false,
 			currentNodeExecutionIndex: 0,
 			restApiUrl: 'http://127.0.0.1:5678/rest',
 			instanceBaseUrl: 'http://127.0.0.1:5678/',
