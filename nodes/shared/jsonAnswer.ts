@@ -58,14 +58,12 @@ export function findJson(text: string): JsonSearch {
 /** Parses the whole text as JSON, or undefined. */
 export function parseWhole(text: string): JsonFound | undefined {
 	const start = text.length - text.trimStart().length;
-	const end = text.trimEnd().length;
-	if (start >= end) return undefined;
+	if (start >= text.length) return undefined;
 	try {
 		const parser = new Parser(text, start);
 		const value = parser.value(0);
-		parser.skipSpace();
-		if (parser.pos !== end) return undefined;
-		return { value, start, end, fenced: false };
+		if (text.slice(parser.pos).trim() !== '') return undefined;
+		return { value, start, end: parser.pos, fenced: false };
 	} catch (error) {
 		if (error instanceof JsonSyntaxError) return undefined;
 		throw error;
