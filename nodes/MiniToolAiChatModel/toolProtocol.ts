@@ -1,6 +1,9 @@
 import type { ContentToolCall, Message, MessageContent } from '@n8n/ai-node-sdk';
 
 import type { JsonSchema } from '../shared/jsonSchema';
+import { REPAIR_PREFIX } from '../shared/structuredOutput';
+
+export { REPAIR_PREFIX };
 
 /**
  * Prompt-mode tool calling, the request side. The MiniToolAI API documents no tool or function
@@ -29,9 +32,6 @@ export interface ToolResultText {
 	result: unknown;
 	isError?: boolean;
 }
-
-/** Every repair message starts with this; the emulator recognises repairs by it. */
-export const REPAIR_PREFIX = 'Your previous answer could not be used:';
 
 const CALL_FORMAT = '{"tool_calls":[{"name":"<tool name>","arguments":{…}}]}';
 
