@@ -1,4 +1,4 @@
-import { findJson, parseWhole } from './jsonAnswer';
+import { findJson } from './jsonAnswer';
 import { formatSchemaError, validateJson, type JsonSchema } from './jsonSchema';
 
 /**
@@ -28,8 +28,9 @@ export function renderSchemaPrompt(schema: JsonSchema): string {
 
 /** The JSON value in the answer, checked against the schema; or the first problem by path. */
 export function parseStructuredAnswer(text: string, schema: JsonSchema): StructuredAnswer {
-	const found = parseWhole(text) ?? findJson(text);
-	if ('ok' in found && !found.ok) return { ok: false, problem: found.problem };
+	// A whole answer that is JSON counts as it is (also a string or number); else the first object.
+	const found = findJson(text);
+	if (!found.ok) return { ok: false, problem: found.problem };
 	const result = validateJson(found.value, schema);
 	if (!result.ok) return { ok: false, problem: formatSchemaError(result, 'the answer') };
 	return { ok: true, value: found.value };
