@@ -1,4 +1,4 @@
-import { parseJsonText, parseWhole, scanJson } from '../shared/jsonAnswer';
+import { parseJsonText, readJsonAt, scanJson } from '../shared/jsonAnswer';
 import { formatSchemaError, validateJson } from '../shared/jsonSchema';
 import type { ToolSpec } from './toolProtocol';
 
@@ -44,7 +44,9 @@ interface RawCall {
 
 type Shape = { calls: RawCall[] } | { finalAnswer: string } | undefined;
 
-const HERMES_BLOCK = /<tool_call>([\s\S]*?)(<\/tool_call>|$)/gi;
+const HERMES_OPEN = /<tool_call>/gi;
+const HERMES_CLOSE = /^\s*(?:```\s*)?<\/tool_call>/i;
+const FENCE_OPEN = /^\s*```[\w-]*[ \t]*\n/;
 const FENCE_LINE = /^\s*```[\w-]*\s*$/gm;
 
 export function parseToolAnswer(
@@ -60,23 +62,15 @@ export function parseToolAnswer(
 
 	// Hermes blocks first; blank them out so that the JSON inside is not read twice.
 	let masked = text;
-	for (const match of text.matchAll(HERMES_BLOCK)) {
-		const start = match.index ?? 0;
-		const end = start + match[0].length;
-		spans.push([start, end]);
-		masked = masked.slice(0, start) + ' '.repeat(end - start) + masked.slice(end);
-		const inner = match[1].replace(FENCE_LINE, '');
-		if (match[2] === '')
-			problems.push('the <tool_call> block is not closed (the answer is cut off)');
-		const parsed = parseWhole(inner);
-		if (!parsed) {
-			const reason = parseJsonText(inner.trim());
-			problems.push(
-				`the <tool_call> block does not hold valid JSON: ${reason.ok ? 'more than one value' : reason.problem}`,
-			);
+	for (const block of hermesBlocks(text)) {
+		spans.push([block.start, block.end]);
+		masked =
+			masked.slice(0, block.start) + ' '.repeat(block.end - block.start) + masked.slice(block.end);
+		if ('problem' in block) {
+			problems.push(block.problem);
 			continue;
 		}
-		const shape = callShape(parsed.value, tools);
+		const shape = callShape(block.value, tools);
 		if (shape && 'calls' in shape) raw.push(...shape.calls);
 		else problems.push('a <tool_call> block must hold {"name": …, "arguments": {…}}');
 	}
@@ -90,7 +84,9 @@ export function parseToolAnswer(
 		else raw.push(...shape.calls);
 	}
 	for (const broken of scan.broken) {
-		if (meantAsCall(masked, broken.start, broken.end, tools)) {
+		// A broken array around calls that were read (prose "[" before the JSON) is not a failure.
+		const holdsCall = spans.some(([start, end]) => start >= broken.start && end <= broken.end);
+		if (!holdsCall && meantAsCall(masked, broken.start, broken.end, tools)) {
 			problems.push(`the tool call is not valid JSON: ${broken.problem}`);
 		}
 	}
@@ -107,6 +103,49 @@ export function parseToolAnswer(
 	if (problems.length > 0) return { kind: 'invalid', problem: problems.join('; ') };
 	const prose = withoutSpans(text, spans);
 	return prose === '' ? { kind: 'calls', calls } : { kind: 'calls', calls, prose };
+}
+
+type HermesBlock = { start: number; end: number } & ({ value: unknown } | { problem: string });
+
+/**
+ * `<tool_call>{…}</tool_call>` blocks. The JSON is read with the JSON reader (so a
+ * "</tool_call>" inside a string does not end the block); a missing closing tag at the very end
+ * of the answer is accepted (models often stop right there).
+ */
+function hermesBlocks(text: string): HermesBlock[] {
+	const blocks: HermesBlock[] = [];
+	let from = 0;
+	for (const match of text.matchAll(HERMES_OPEN)) {
+		const start = match.index ?? 0;
+		if (start < from) continue;
+		let at = start + match[0].length;
+		at += FENCE_OPEN.exec(text.slice(at))?.[0].length ?? 0;
+		const read = readJsonAt(text, at);
+		if (!read.ok) {
+			const close = text.toLowerCase().indexOf('</tool_call>', at);
+			from = close < 0 ? text.length : close + '</tool_call>'.length;
+			blocks.push({
+				start,
+				end: from,
+				problem: `the <tool_call> block does not hold valid JSON: ${read.problem}`,
+			});
+			continue;
+		}
+		const close = HERMES_CLOSE.exec(text.slice(read.end));
+		const rest = text.slice(read.end).replace(/^\s*(```\s*)?/, '');
+		if (!close && rest !== '') {
+			from = read.end;
+			blocks.push({
+				start,
+				end: from,
+				problem: 'the <tool_call> block has more than one JSON value or text after its JSON',
+			});
+			continue;
+		}
+		from = close ? read.end + close[0].length : text.length;
+		blocks.push({ start, end: from, value: read.value });
+	}
+	return blocks;
 }
 
 /** The calls in one JSON value, a final answer in LangChain's format, or undefined (content). */

@@ -87,6 +87,21 @@ export function parseJsonText(
 	}
 }
 
+/** One JSON value starting at `position` (after optional whitespace), strictly. */
+export function readJsonAt(
+	text: string,
+	position: number,
+): { ok: true; value: unknown; end: number } | { ok: false; problem: string } {
+	const parser = new Parser(text, position);
+	try {
+		const value = parser.value(0);
+		return { ok: true, value, end: parser.pos };
+	} catch (error) {
+		if (error instanceof JsonSyntaxError) return { ok: false, problem: error.message };
+		throw error;
+	}
+}
+
 /** All top-level JSON objects and arrays in the text, and the spans that look like broken JSON. */
 export function scanJson(text: string): JsonScan {
 	const found: JsonFound[] = [];
@@ -108,14 +123,11 @@ export function scanJson(text: string): JsonScan {
 		} catch (error) {
 			if (!(error instanceof JsonSyntaxError)) throw error;
 			work += parser.pos - i + 1;
-			if (looksLikeJson(text, i)) {
-				// Its inner values belong to the broken one: a call inside it must not count alone.
-				const end = error.fatal ? text.length : Math.max(error.position, i + 1);
-				broken.push({ start: i, end, problem: error.message });
-				i = end;
-			} else {
-				i++;
-			}
+			const end = error.fatal ? text.length : Math.max(error.position, i + 1);
+			if (looksLikeJson(text, i)) broken.push({ start: i, end, problem: error.message });
+			// A broken object keeps its inner values (a call inside `{"tool_calls":[…],}` must not
+			// count alone); a broken array does not, since prose like "see [" before JSON is common.
+			i = error.fatal || (text[i] === '{' && looksLikeJson(text, i)) ? end : i + 1;
 		}
 	}
 	return { found, broken };

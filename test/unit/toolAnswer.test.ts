@@ -80,6 +80,25 @@ describe('parseToolAnswer: accepted shapes', () => {
 		expect(parseToolAnswer(hermes, TOOLS)).toEqual(expected);
 	});
 
+	it('reads Hermes blocks whose strings hold the closing tag, and an unclosed last block', () => {
+		const text =
+			'<tool_call>{"name":"calculator","arguments":{"input":"</tool_call>"}}</tool_call>\n<tool_call>\n```json\n{"name":"get_weather","arguments":{"city":"Paris"}}\n```';
+		expect(parseToolAnswer(text, TOOLS)).toEqual({
+			kind: 'calls',
+			calls: [{ ...CALC, arguments: { input: '</tool_call>' } }, WEATHER],
+		});
+	});
+
+	it('is not thrown by a "[" in the prose before the call', () => {
+		const text =
+			'Steps [see below\n{"tool_calls":[{"name":"calculator","arguments":{"input":"2+2"}}]}';
+		expect(parseToolAnswer(text, TOOLS)).toEqual({
+			kind: 'calls',
+			calls: [CALC],
+			prose: 'Steps [see below',
+		});
+	});
+
 	it('keeps the prose around a call, without the emptied fence', () => {
 		const text =
 			'Let me work that out {with care}.\n```json\n{"tool_calls":[{"name":"calculator","arguments":{"input":"2+2"}}]}\n```\nOne moment.';
@@ -160,7 +179,7 @@ describe('parseToolAnswer: invalid answers', () => {
 		[
 			'a Hermes block without JSON',
 			'<tool_call>calculator(2+2)</tool_call>',
-			"the <tool_call> block does not hold valid JSON: Unexpected token 'c' at position 0",
+			"the <tool_call> block does not hold valid JSON: Unexpected token 'c' at position 11",
 		],
 		[
 			'a call without a name',
