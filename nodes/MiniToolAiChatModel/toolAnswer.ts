@@ -10,13 +10,17 @@ import type { ToolSpec } from './toolProtocol';
  * `{"type":"function","function":{"name","arguments":"<JSON string>"}}`; `{"function_call":…}`;
  * a bare `{"name","arguments"|"parameters"}`; LangChain's `{"tool","tool_input"}` and
  * `{"action","action_input"}`; Hermes' `<tool_call>{…}</tool_call>`; a JSON array of calls;
- * several of these in one answer. Names match exactly, or else ignoring case and `-`/`_`/space.
+ * `{"name":"<a known tool>", …its arguments}`; several of these in one answer. Names match
+ * exactly, or else ignoring case and `-`/`_`/space. A plain string as arguments is taken as the
+ * value of a tool's only (string) parameter. `{"action":"Final Answer","action_input":…}` is the
+ * text answer. The model's own call ids are not used (see ParseToolAnswerOptions.newId).
  *
  * JSON that is not in one of these shapes is content, not a call: an answer that contains
  * `{"city":"Paris","temp":20}` is a text answer. Broken JSON counts as a failed call only when it
- * was clearly meant as one (it mentions `tool_call`/`function_call`, a `"tool"`/`"action"` key or
- * a tool's name in quotes, sits in `<tool_call>` tags, or is the whole answer); then the answer is
- * `invalid` and the problem names the JSON error, so that one repair round can fix it.
+ * was clearly meant as one (it mentions `tool_call`/`function_call`, has a `"tool"`, `"action"`,
+ * `"arguments"` or `"parameters"` key or a tool's name in quotes, or sits in `<tool_call>` tags);
+ * then the answer is `invalid` and the problem names the JSON error, so that one repair round can
+ * fix it. Other broken JSON (an example in an explanation, `[1, 2` in prose) stays text.
  */
 
 export interface ParsedToolCall {
@@ -47,7 +51,6 @@ type Shape = { calls: RawCall[] } | { finalAnswer: string } | undefined;
 const HERMES_OPEN = /<tool_call>/gi;
 const HERMES_CLOSE = /^\s*(?:```\s*)?<\/tool_call>/i;
 const FENCE_OPEN = /^\s*```[\w-]*[ \t]*\n/;
-const FENCE_LINE = /^\s*```[\w-]*\s*$/gm;
 
 export function parseToolAnswer(
 	text: string,
@@ -56,7 +59,7 @@ export function parseToolAnswer(
 ): ToolAnswer {
 	const newId = options.newId ?? ((index: number) => `call_${index + 1}`);
 	const problems: string[] = [];
-	const raw: RawCall[] = [];
+	const raw: Array<RawCall & { at: number }> = [];
 	const spans: Array<[number, number]> = [];
 	let finalAnswer: string | undefined;
 
@@ -71,7 +74,7 @@ export function parseToolAnswer(
 			continue;
 		}
 		const shape = callShape(block.value, tools);
-		if (shape && 'calls' in shape) raw.push(...shape.calls);
+		if (shape && 'calls' in shape) raw.push(...shape.calls.map((c) => ({ ...c, at: block.start })));
 		else problems.push('a <tool_call> block must hold {"name": …, "arguments": {…}}');
 	}
 
@@ -81,7 +84,7 @@ export function parseToolAnswer(
 		if (!shape) continue;
 		spans.push([found.start, found.end]);
 		if ('finalAnswer' in shape) finalAnswer = shape.finalAnswer;
-		else raw.push(...shape.calls);
+		else raw.push(...shape.calls.map((c) => ({ ...c, at: found.start })));
 	}
 	for (const broken of scan.broken) {
 		// A broken array around calls that were read (prose "[" before the JSON) is not a failure.
@@ -95,7 +98,8 @@ export function parseToolAnswer(
 		return { kind: 'text', text: finalAnswer ?? text };
 	}
 	const calls: ParsedToolCall[] = [];
-	for (const call of raw) {
+	// In the order written (Hermes blocks were read first); sort is stable within one value.
+	for (const call of raw.sort((a, b) => a.at - b.at)) {
 		const checked = checkCall(call, tools);
 		if (typeof checked === 'string') problems.push(checked);
 		else calls.push({ id: newId(calls.length), ...checked });
@@ -151,9 +155,12 @@ function hermesBlocks(text: string): HermesBlock[] {
 /** The calls in one JSON value, a final answer in LangChain's format, or undefined (content). */
 function callShape(value: unknown, tools: ToolSpec[]): Shape {
 	if (Array.isArray(value)) {
-		const items = value.map((item, index) => itemCall(item, `[${index}]`, tools));
-		if (items.length === 0 || items.some((item) => item === undefined)) return undefined;
-		return { calls: items as RawCall[] };
+		// A list of calls, or calls wrapped in brackets with other values ("[" … "]" in prose).
+		const calls = value.flatMap((item) => {
+			const shape = callShape(item, tools);
+			return shape && 'calls' in shape ? shape.calls : [];
+		});
+		return calls.length > 0 ? { calls } : undefined;
 	}
 	if (!isObject(value)) return undefined;
 	if (Array.isArray(value.tool_calls)) {
@@ -267,10 +274,10 @@ function normalize(name: string): string {
 /** Whether broken JSON at [start, end) was meant as a tool call (see the module comment). */
 function meantAsCall(text: string, start: number, end: number, tools: ToolSpec[]): boolean {
 	const span = text.slice(start, Math.max(end, start + 1));
-	if (/tool_call|function_call|"(tool|action|tool_input|arguments)"\s*:/i.test(span)) return true;
-	if (tools.some((tool) => span.includes(`"${tool.name}"`))) return true;
-	const outside = (text.slice(0, start) + text.slice(end)).replace(FENCE_LINE, '').trim();
-	return outside === '';
+	if (/tool_call|function_call|"(tool|action|tool_input|arguments|parameters)"\s*:/i.test(span)) {
+		return true;
+	}
+	return tools.some((tool) => span.includes(`"${tool.name}"`));
 }
 
 /** The text outside the calls: prose the model wrote around them. */

@@ -131,6 +131,7 @@ describe('parseToolAnswer: text answers', () => {
 	it('does not take broken JSON in an explanation for a failed call', () => {
 		const text = 'A trailing comma breaks JSON, for example {"a": 1,} is refused.';
 		expect(parseToolAnswer(text, TOOLS)).toEqual({ kind: 'text', text });
+		expect(parseToolAnswer('[1, 2', TOOLS)).toEqual({ kind: 'text', text: '[1, 2' });
 	});
 
 	it("reads LangChain's Final Answer as the text answer", () => {
