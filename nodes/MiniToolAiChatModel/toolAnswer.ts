@@ -1,5 +1,5 @@
 import { parseJsonText, readJsonAt, scanJson } from '../shared/jsonAnswer';
-import { formatSchemaError, validateJson } from '../shared/jsonSchema';
+import { deepEqual, formatSchemaError, validateJson } from '../shared/jsonSchema';
 import type { ToolSpec } from './toolProtocol';
 
 /**
@@ -13,7 +13,8 @@ import type { ToolSpec } from './toolProtocol';
  * `{"name":"<a known tool>", …its arguments}`; several of these in one answer. Names match
  * exactly, or else ignoring case and `-`/`_`/space. A plain string as arguments is taken as the
  * value of a tool's only (string) parameter. `{"action":"Final Answer","action_input":…}` is the
- * text answer. The model's own call ids are not used (see ParseToolAnswerOptions.newId).
+ * text answer. The model's own call ids are not used (see ParseToolAnswerOptions.newId). The
+ * same call (name and arguments) written twice in one answer is kept once.
  *
  * JSON that is not in one of these shapes is content, not a call: an answer that contains
  * `{"city":"Paris","temp":20}` is a text answer. Broken JSON counts as a failed call only when it
@@ -102,7 +103,13 @@ export function parseToolAnswer(
 	for (const call of raw.sort((a, b) => a.at - b.at)) {
 		const checked = checkCall(call, tools);
 		if (typeof checked === 'string') problems.push(checked);
-		else calls.push({ id: newId(calls.length), ...checked });
+		else if (
+			!calls.some((c) => c.name === checked.name && deepEqual(c.arguments, checked.arguments))
+		) {
+			// The same call twice in one answer is a model repeating itself; running a tool that
+			// sends or writes something twice would do harm, so it runs once.
+			calls.push({ id: newId(calls.length), ...checked });
+		}
 	}
 	if (problems.length > 0) return { kind: 'invalid', problem: problems.join('; ') };
 	const prose = withoutSpans(text, spans);

@@ -50,6 +50,13 @@ const TOOLS: ToolSpec[] = [
 
 type Call = { name: string; arguments: Record<string, unknown> };
 
+/** The same call twice in one answer runs once. */
+function unique(calls: Call[]): Call[] {
+	return calls.filter(
+		(c, i) => calls.findIndex((d) => JSON.stringify(d) === JSON.stringify(c)) === i,
+	);
+}
+
 /** Strings with the characters that trouble naive parsers. */
 const tricky = fc.string({
 	unit: fc.constantFrom(...'ab {}[]"\'\\:,`<>/\n\té😀'.split(''), '</tool_call>', '```', '\\"'),
@@ -167,7 +174,7 @@ describe('parseToolAnswer (property)', () => {
 					if (answer.kind !== 'calls') return;
 					expect(
 						answer.calls.map(({ name, arguments: args }) => ({ name, arguments: args })),
-					).toEqual(pieces.map(([c]) => c));
+					).toEqual(unique(pieces.map(([c]) => c)));
 				},
 			),
 			{ seed: 1313, numRuns: 2000 },
@@ -189,8 +196,10 @@ describe('parseToolAnswer (property)', () => {
 					if (answer.kind !== 'calls') return;
 					expect(
 						answer.calls.map(({ name, arguments: args }) => ({ name, arguments: args })),
-					).toEqual(calls);
-					expect(answer.calls.map((c) => c.id)).toEqual(calls.map((_, i) => `call_${i + 1}`));
+					).toEqual(unique(calls));
+					expect(answer.calls.map((c) => c.id)).toEqual(
+						unique(calls).map((_, i) => `call_${i + 1}`),
+					);
 				},
 			),
 			{ seed: 1313, numRuns: 1500 },
