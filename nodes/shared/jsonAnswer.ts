@@ -64,9 +64,8 @@ export function parseWhole(text: string): JsonFound | undefined {
 		const value = parser.value(0);
 		if (text.slice(parser.pos).trim() !== '') return undefined;
 		return { value, start, end: parser.pos, fenced: false };
-	} catch (error) {
-		if (error instanceof JsonSyntaxError) return undefined;
-		throw error;
+	} catch {
+		return undefined;
 	}
 }
 
@@ -74,16 +73,15 @@ export function parseWhole(text: string): JsonFound | undefined {
 export function parseJsonText(
 	text: string,
 ): { ok: true; value: unknown } | { ok: false; problem: string } {
+	const parser = new Parser(text, 0);
 	try {
-		const parser = new Parser(text, 0);
 		parser.skipSpace();
 		const value = parser.value(0);
 		parser.skipSpace();
 		if (parser.pos < text.length) throw parser.unexpected();
 		return { ok: true, value };
 	} catch (error) {
-		if (error instanceof JsonSyntaxError) return { ok: false, problem: error.message };
-		throw error;
+		return { ok: false, problem: syntaxError(error, parser.pos).message };
 	}
 }
 
@@ -97,8 +95,7 @@ export function readJsonAt(
 		const value = parser.value(0);
 		return { ok: true, value, end: parser.pos };
 	} catch (error) {
-		if (error instanceof JsonSyntaxError) return { ok: false, problem: error.message };
-		throw error;
+		return { ok: false, problem: syntaxError(error, parser.pos).message };
 	}
 }
 
@@ -120,8 +117,8 @@ export function scanJson(text: string): JsonScan {
 			found.push({ value, start: i, end: parser.pos, fenced: inFence(text, i) });
 			work += parser.pos - i;
 			i = parser.pos;
-		} catch (error) {
-			if (!(error instanceof JsonSyntaxError)) throw error;
+		} catch (caught) {
+			const error = syntaxError(caught, parser.pos);
 			work += parser.pos - i + 1;
 			const end = error.fatal ? text.length : Math.max(error.position, i + 1);
 			if (looksLikeJson(text, i)) broken.push({ start: i, end, problem: error.message });
@@ -144,6 +141,16 @@ function looksLikeJson(text: string, start: number): boolean {
 function inFence(text: string, position: number): boolean {
 	const before = text.slice(0, position).match(/^\s*```/gm);
 	return before !== null && before.length % 2 === 1;
+}
+
+/** The reader only throws JsonSyntaxError; anything else (a bug) ends the scan, reported. */
+function syntaxError(error: unknown, position: number): JsonSyntaxError {
+	if (error instanceof JsonSyntaxError) return error;
+	return new JsonSyntaxError(
+		`JSON could not be read: ${(error as Error)?.message}`,
+		position,
+		true,
+	);
 }
 
 /** A strict JSON reader over `text` from `pos`. */
