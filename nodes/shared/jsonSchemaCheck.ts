@@ -188,10 +188,13 @@ export function inferSchema(example: unknown): JsonSchema {
 			: { type: 'array', items: inferSchema(example[0]) };
 	}
 	if (typeof example === 'object') {
-		const properties: Record<string, JsonSchema> = {};
-		for (const [key, value] of Object.entries(example as Record<string, unknown>)) {
-			properties[key] = inferSchema(value);
-		}
+		// fromEntries defines own properties, so a "__proto__" key stays a property.
+		const properties: Record<string, JsonSchema> = Object.fromEntries(
+			Object.entries(example as Record<string, unknown>).map(([key, value]) => [
+				key,
+				inferSchema(value),
+			]),
+		);
 		return { type: 'object', properties, required: Object.keys(properties) };
 	}
 	if (typeof example === 'number') return { type: 'number' };

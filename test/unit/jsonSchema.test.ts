@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+
 import {
 	formatSchemaError,
 	joinPath,
@@ -292,3 +294,38 @@ describe('inferSchema', () => {
 		).toBe('price: expected number, got string');
 	});
 });
+
+describe('inferSchema (property)', () => {
+	it('keeps a "__proto__" key as a property', () => {
+		const example = JSON.parse('{"__proto__": {"a": 1}}');
+		const schema = inferSchema(example) as { properties: Record<string, unknown> };
+		expect(Object.keys(schema.properties)).toEqual(['__proto__']);
+		expect(validateJson(example, schema)).toEqual({ ok: true });
+		expect(firstError(JSON.parse('{"__proto__": {"a": "x"}}'), schema)).toBe(
+			'__proto__.a: expected number, got string',
+		);
+	});
+
+	it('accepts the example it was inferred from, and the schema passes checkSchema', () => {
+		fc.assert(
+			fc.property(fc.jsonValue(), (value) => {
+				const schema = inferSchema(value);
+				expect(checkSchema(schema)).toEqual({ ok: true });
+				// Arrays take their first item's schema: only examples whose items agree must match.
+				if (!hasMixedArrays(value)) expect(validateJson(value, schema)).toEqual({ ok: true });
+			}),
+			{ seed: 13, numRuns: 1000 },
+		);
+	});
+});
+
+function hasMixedArrays(value: unknown): boolean {
+	if (Array.isArray(value)) {
+		const first = JSON.stringify(inferSchema(value[0]));
+		return value.some(
+			(item) => JSON.stringify(inferSchema(item)) !== first || hasMixedArrays(item),
+		);
+	}
+	if (value !== null && typeof value === 'object') return Object.values(value).some(hasMixedArrays);
+	return false;
+}
