@@ -19,6 +19,13 @@ export class MiniToolAiApi implements ICredentialType {
 
 	properties: INodeProperties[] = [
 		{
+			displayName:
+				'Testing this credential is a tiny paid call: one token from gpt-4.1-nano, about USD 0.000002 of your balance (MiniToolAI has no free endpoint to check a key with)',
+			name: 'testCostNotice',
+			type: 'notice',
+			default: '',
+		},
+		{
 			displayName: 'API Key',
 			name: 'apiKey',
 			type: 'string',

@@ -61,6 +61,7 @@ export const chatProperties: INodeProperties[] = [
 						type: 'string',
 						typeOptions: { rows: 4 },
 						default: '',
+						hint: 'Who says this is set under Role, below',
 						description: 'The text of the message. With an image it may stay empty.',
 					},
 					{

@@ -44,7 +44,7 @@ export class MiniToolAiChatModel implements INodeType {
 			},
 			resources: {
 				primaryDocumentation: [
-					{ url: 'https://github.com/minitoolai/n8n-nodes-minitoolai#chat-model' },
+					{ url: 'https://github.com/minitoolai/n8n-nodes-minitoolai#minitoolai-chat-model' },
 				],
 			},
 		},

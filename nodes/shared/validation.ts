@@ -21,7 +21,7 @@ export class InputValidator {
 		throw new NodeOperationError(this.node, `${field.displayName}: ${problem}`, {
 			itemIndex: this.itemIndex,
 			description:
-				hint ?? `Fix the "${field.displayName}" parameter (${field.name}) and run the node again.`,
+				hint ?? `Correct "${field.displayName}" in the node's parameters, then run the node again.`,
 		});
 	}
 
@@ -49,12 +49,12 @@ export class InputValidator {
 	}
 
 	nonEmptyString(field: Field, value: unknown): string {
+		const fillIn = `Fill in "${field.displayName}", then run the node again.`;
+		if (value === undefined || value === null) this.fail(field, 'is empty', fillIn);
 		if (typeof value !== 'string') {
 			this.fail(field, `must be text, got ${describeValue(value)}`);
 		}
-		if (value.trim() === '') {
-			this.fail(field, 'is empty');
-		}
+		if (value.trim() === '') this.fail(field, 'is empty', fillIn);
 		return value;
 	}
 

@@ -93,7 +93,7 @@ const cases: Array<[string, INodeParameters, RegExp, Record<string, unknown>?]> 
 			inputMode: 'json',
 			messagesJson: '[{"role": "user", "content": [{"type": "image_url", "image_url": {}}]}]',
 		},
-		/image_url\.url: must be text, got nothing/,
+		/image_url\.url: is empty/,
 	],
 	[
 		'a missing binary property',

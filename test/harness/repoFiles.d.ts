@@ -1,0 +1,2 @@
+export function readRepoFile(relative: string): string;
+export function listRepoFiles(relativeDir: string): string[];
