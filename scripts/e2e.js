@@ -21,6 +21,7 @@ const { startLocalEmulator, EMULATOR_KEY } = require('./lib/emulator');
 const wf = require('./lib/workflows');
 const { Checks, runStage } = require('../test/e2e/lib/checks');
 const { runCliChecks } = require('../test/e2e/lib/cliChecks');
+const { runHostileChecks } = require('../test/e2e/lib/hostileChecks');
 const { runBrowserChecks } = require('../test/e2e/lib/browserChecks');
 const { runAiChecks } = require('../test/e2e/lib/aiChecks');
 const { runStreamChecks, describe: describeStream } = require('../test/e2e/lib/streamChecks');
@@ -36,6 +37,7 @@ const IDS = {
 	chatErrorContinue: 'mtaiCaseChatCont',
 	imageJobSteps: 'mtaiCaseJobSteps',
 	imageJobFailed: 'mtaiCaseJobFail1',
+	chatTimeout: 'mtaiCaseChatTmo1',
 	llmChain: 'mtaiAiLlmChain01',
 	aiAgent: 'mtaiAiAgent00001',
 	agentWithTool: 'mtaiCaseAgentTl1',
@@ -100,6 +102,10 @@ async function main() {
 
 		await stages.time('cli executions', () =>
 			runCliChecks({ n8n, emulator, checks, ids: IDS, userFolder, log }),
+		);
+
+		await stages.time('hostile server', () =>
+			runHostileChecks({ n8n, emulator, checks, ids: IDS }),
 		);
 
 		await stages.time('ai sub-node executions', () =>
