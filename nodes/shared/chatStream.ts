@@ -10,6 +10,16 @@
  */
 
 import { redact } from './errors';
+import {
+	DONE_MARKER,
+	errorIn,
+	errorInEvent,
+	isObject,
+	parsePayload,
+	usageIn,
+	type Json,
+} from './chatPayload';
+import { SseReader, type SseEvent } from './sse';
 
 /** No chunk of the documented stream comes near this; a longer line is a broken server. */
 export const MAX_SSE_LINE_CHARS = 1024 * 1024;
@@ -51,19 +61,13 @@ export interface ChatStreamResult {
 	skipped: number;
 }
 
-const DONE_MARKER = '[DONE]';
-const LF = 10;
-
-type Json = Record<string, unknown>;
-
 export class ChatStreamParser {
 	private readonly decoder = new TextDecoder('utf-8');
-	private pendingLine = '';
-	/** A CR ended the last chunk: an LF starting the next one belongs to it. */
-	private swallowLf = false;
-	private dataLines: string[] = [];
-	/** The `event:` field of the event being gathered (SSE: empty means "message"). */
-	private eventName = '';
+	private readonly sse = new SseReader({
+		maxLineChars: MAX_SSE_LINE_CHARS,
+		isWholeEvent: (data) => parsePayload(data) !== undefined,
+		isTerminator: (data) => data.trim() === DONE_MARKER,
+	});
 	private mode: 'undecided' | 'sse' | 'json' = 'undecided';
 	private jsonBody = '';
 	/** Choices seen in any chunk: an answer without any is not a chat completion. */
@@ -90,12 +94,7 @@ export class ChatStreamParser {
 	/** Feeds bytes (or already decoded text); returns the new pieces of answer text, in order. */
 	push(chunk: Uint8Array | string): string[] {
 		if (this.result.error?.overLimit === true) return [];
-		let text = typeof chunk === 'string' ? chunk : this.decoder.decode(chunk, { stream: true });
-		if (this.swallowLf && text.length > 0) {
-			if (text.charCodeAt(0) === LF) text = text.slice(1);
-			this.swallowLf = false;
-		}
-		if (text.length === 0) return [];
+		const text = typeof chunk === 'string' ? chunk : this.decoder.decode(chunk, { stream: true });
 		if (this.mode === 'undecided') {
 			const start = text.trimStart();
 			if (start.length === 0) return [];
@@ -108,21 +107,18 @@ export class ChatStreamParser {
 			}
 			return [];
 		}
-		return this.consumeSse(text);
+		return this.readEvents(this.sse.push(text));
 	}
 
 	/** Ends the input and returns the summary. Call once. */
 	end(): ChatStreamResult {
-		const tail = this.push(this.decoder.decode());
-		const pieces: string[] = [...tail];
+		const pieces = this.push(this.decoder.decode());
 		if (this.result.error?.overLimit) {
 			this.jsonBody = '';
 		} else if (this.mode === 'json') {
 			this.readJsonBody();
 		} else if (this.mode === 'sse') {
-			if (this.pendingLine !== '') pieces.push(...this.handleLine(this.pendingLine));
-			this.pendingLine = '';
-			pieces.push(...this.dispatch());
+			pieces.push(...this.readEvents(this.sse.end()));
 		}
 		this.result.text = this.textParts.join('');
 		if (
@@ -136,27 +132,12 @@ export class ChatStreamParser {
 		return this.result;
 	}
 
-	private consumeSse(text: string): string[] {
+	private readEvents(events: SseEvent[]): string[] {
 		const pieces: string[] = [];
-		let lineStart = 0;
-		for (let i = 0; i < text.length; i++) {
-			const code = text.charCodeAt(i);
-			if (code !== LF && code !== 13) continue;
-			const line = this.pendingLine + text.slice(lineStart, i);
-			this.pendingLine = '';
-			if (code === 13) {
-				if (i + 1 < text.length) {
-					if (text.charCodeAt(i + 1) === LF) i++;
-				} else {
-					this.swallowLf = true;
-				}
-			}
-			lineStart = i + 1;
-			pieces.push(...this.handleLine(line));
-		}
-		if (lineStart < text.length) this.pendingLine += text.slice(lineStart);
-		if (this.pendingLine.length > MAX_SSE_LINE_CHARS) {
-			this.pendingLine = '';
+		for (const event of events) pieces.push(...this.readEvent(event));
+		this.result.skipped += this.sse.skipped;
+		this.sse.skipped = 0;
+		if (this.sse.overLimit && !this.result.error?.overLimit) {
 			this.overLimit(
 				`one line of the event stream is longer than ${MAX_SSE_LINE_CHARS / 1024 / 1024} MiB`,
 			);
@@ -168,53 +149,17 @@ export class ChatStreamParser {
 		this.result.error = { message, overLimit: true };
 	}
 
-	private handleLine(line: string): string[] {
-		if (line === '') return this.dispatch();
-		if (line[0] === ':') return [];
-		const colon = line.indexOf(':');
-		const field = colon === -1 ? line : line.slice(0, colon);
-		let value = colon === -1 ? '' : line.slice(colon + 1);
-		if (value[0] === ' ') value = value.slice(1);
-		if (field === 'event') {
-			this.eventName = value.trim();
-			return [];
-		}
-		if (field !== 'data') {
-			// `id` and `retry` carry nothing we need; anything else is not SSE.
-			if (field !== 'id' && field !== 'retry') this.result.skipped++;
-			return [];
-		}
-		// The docs show one event per line without blank separators, so a data line that is
-		// complete on its own starts and ends an event at once. Once an event spans several data
-		// lines, they are gathered until the blank line, as the SSE specification says.
-		const alone = parsePayload(value);
-		if (alone === DONE_MARKER) {
-			const pieces = this.dispatch();
-			pieces.push(...this.handlePayload(DONE_MARKER));
-			return pieces;
-		}
-		if (this.dataLines.length === 0 && alone !== undefined) {
-			return this.handleEvent(this.takeEventName(), alone);
-		}
-		this.dataLines.push(value);
-		return [];
-	}
-
 	/**
-	 * Handles the data lines gathered for one event: joined with LF, as the SSE spec says. When
-	 * they are not one JSON value, the lines are read one by one instead, so that a garbage line
-	 * from a server that sends no blank lines cannot swallow the events after it.
+	 * One event: its data lines joined with LF, as the SSE spec says. When they are not one JSON
+	 * value, the lines are read one by one instead, so that a garbage line from a server that sends
+	 * no blank lines cannot swallow the events after it.
 	 */
-	private dispatch(): string[] {
-		const event = this.takeEventName();
-		if (this.dataLines.length === 0) return [];
-		const lines = this.dataLines;
-		this.dataLines = [];
+	private readEvent({ event, lines }: SseEvent): string[] {
 		const joined = lines.join('\n');
 		const payload = parsePayload(joined);
 		if (payload !== undefined) return this.handleEvent(event, payload);
 		if (event === 'error') {
-			this.takeServerError(joined);
+			this.result.error = errorInEvent(joined);
 			return [];
 		}
 		const pieces: string[] = [];
@@ -226,36 +171,16 @@ export class ChatStreamParser {
 		return pieces;
 	}
 
-	private takeEventName(): string {
-		const name = this.eventName;
-		this.eventName = '';
-		return name;
-	}
-
 	/** `message` (or no name) carries chunks; `error` is the server's error; others are skipped. */
 	private handleEvent(event: string, payload: Json | typeof DONE_MARKER): string[] {
 		if (event === '' || event === 'message') return this.handlePayload(payload);
 		this.result.format = 'sse';
 		if (event === 'error') {
-			this.takeServerError(payload === DONE_MARKER ? DONE_MARKER : payload);
+			this.result.error = errorInEvent(payload === DONE_MARKER ? DONE_MARKER : payload);
 		} else {
 			this.result.skipped++;
 		}
 		return [];
-	}
-
-	/** An `event: error` frame: its JSON error object, its message, or its text. */
-	private takeServerError(payload: Json | string): void {
-		if (typeof payload === 'object' && this.takeError(payload)) return;
-		const message =
-			typeof payload === 'object'
-				? typeof payload.message === 'string'
-					? payload.message
-					: JSON.stringify(payload)
-				: payload;
-		this.result.error = {
-			message: message || 'an error event without a message',
-		};
 	}
 
 	private handlePayload(payload: Json | typeof DONE_MARKER): string[] {
@@ -264,7 +189,8 @@ export class ChatStreamParser {
 			this.result.done = true;
 			return [];
 		}
-		if (this.takeError(payload)) return [];
+		this.result.error ??= errorIn(payload);
+		if (this.result.error) return [];
 		this.result.chunks++;
 		this.takeMetadata(payload);
 		const pieces: string[] = [];
@@ -283,7 +209,7 @@ export class ChatStreamParser {
 			}
 			if (typeof choice.finish_reason === 'string') this.result.finishReason = choice.finish_reason;
 		}
-		this.takeUsage(payload.usage);
+		this.result.usage = usageIn(payload.usage) ?? this.result.usage;
 		return pieces;
 	}
 
@@ -298,7 +224,8 @@ export class ChatStreamParser {
 			return;
 		}
 		this.result.format = 'json';
-		if (this.takeError(payload)) return;
+		this.result.error ??= errorIn(payload);
+		if (this.result.error) return;
 		this.result.done = true;
 		this.result.chunks = 1;
 		this.takeMetadata(payload);
@@ -313,37 +240,7 @@ export class ChatStreamParser {
 			if (typeof message.content === 'string') this.textParts.push(message.content);
 			if (typeof choice.finish_reason === 'string') this.result.finishReason = choice.finish_reason;
 		}
-		this.takeUsage(payload.usage);
-	}
-
-	/**
-	 * An error object (`{"error": …}`), or an object whose status says it failed
-	 * (`{"status": "error", "message": …}`): both are answers that look like success but are not.
-	 */
-	private takeError(payload: Json): boolean {
-		const error = payload.error;
-		if (error !== undefined && error !== null && error !== false) {
-			this.result.error = isObject(error)
-				? {
-						message: typeof error.message === 'string' ? error.message : JSON.stringify(error),
-						type: typeof error.type === 'string' ? error.type : undefined,
-						code:
-							typeof error.code === 'string' || typeof error.code === 'number'
-								? error.code
-								: undefined,
-					}
-				: { message: String(error) };
-			return true;
-		}
-		const status = typeof payload.status === 'string' ? payload.status.trim().toLowerCase() : '';
-		if (!Array.isArray(payload.choices) && /^(error|failed|failure|fail)$/.test(status)) {
-			const message = [payload.message, payload.detail].find((v) => typeof v === 'string' && v);
-			this.result.error = {
-				message: typeof message === 'string' ? message : `status "${status}"`,
-			};
-			return true;
-		}
-		return false;
+		this.result.usage = usageIn(payload.usage) ?? this.result.usage;
 	}
 
 	private takeMetadata(payload: Json): void {
@@ -354,19 +251,6 @@ export class ChatStreamParser {
 		if (typeof payload.system_fingerprint === 'string')
 			r.systemFingerprint ??= payload.system_fingerprint;
 		if (typeof payload.service_tier === 'string') r.serviceTier ??= payload.service_tier;
-	}
-
-	private takeUsage(usage: unknown): void {
-		if (!isObject(usage)) return;
-		const prompt = toCount(usage.prompt_tokens);
-		const completion = toCount(usage.completion_tokens);
-		this.result.usage = {
-			promptTokens: prompt,
-			completionTokens: completion,
-			totalTokens:
-				usage.total_tokens === undefined ? prompt + completion : toCount(usage.total_tokens),
-			raw: usage,
-		};
 	}
 }
 
@@ -396,26 +280,6 @@ export function toChatCompletion(result: ChatStreamResult, requestedModel?: stri
 		],
 		usage: result.usage?.raw ?? null,
 	};
-}
-
-function parsePayload(value: string): Json | typeof DONE_MARKER | undefined {
-	const trimmed = value.trim();
-	if (trimmed === DONE_MARKER) return DONE_MARKER;
-	if (trimmed[0] !== '{') return undefined;
-	try {
-		const parsed: unknown = JSON.parse(trimmed);
-		return isObject(parsed) ? parsed : undefined;
-	} catch {
-		return undefined;
-	}
-}
-
-function isObject(value: unknown): value is Json {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function toCount(value: unknown): number {
-	return typeof value === 'number' && Number.isFinite(value) ? value : 0;
 }
 
 const PREVIEW_CHARS = 200;
