@@ -131,10 +131,14 @@ function tooLarge(size: string): string {
 function capSize(body: unknown, error: () => NodeApiError): void {
 	const stream = body as {
 		on?: (event: 'data', listener: (chunk: { length: number }) => void) => void;
+		pause?: () => void;
 		destroy?: (error?: Error) => void;
 	};
 	if (typeof stream.on !== 'function') return;
 	let bytes = 0;
+	// Paused first: a 'data' listener would otherwise start the flow before n8n's binary store
+	// attaches (it awaits first), and the image would be lost. The store resumes the stream.
+	stream.pause?.();
 	stream.on('data', (chunk) => {
 		bytes += chunk.length;
 		if (bytes > MAX_IMAGE_BYTES) stream.destroy?.(error());

@@ -14,7 +14,8 @@ const defaults = {
 	N8N_ENCRYPTION_KEY: 'harness-encryption-key',
 	N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
 	N8N_DIAGNOSTICS_ENABLED: 'false',
-	N8N_DEFAULT_BINARY_DATA_MODE: 'default',
+	// As n8n 2.x stores binaries by default: on disk, written from the stream as it arrives.
+	N8N_DEFAULT_BINARY_DATA_MODE: 'filesystem',
 	N8N_BINARY_DATA_STORAGE_PATH: path.join(userFolder, 'binaryData'),
 	N8N_BINARY_DATA_SIGNING_SECRET: 'harness-signing-secret',
 	N8N_LOG_LEVEL: 'silent',

@@ -14,7 +14,7 @@ const { Container } = require(require.resolve('@n8n/di', { paths: [coreDir] }));
 
 let ready;
 
-/** Initialises n8n-core's BinaryDataService once (mode "default" = in memory). */
+/** Initialises n8n-core's BinaryDataService once (mode "filesystem", as n8n 2.x by default). */
 function ensureRuntime() {
 	if (!ready) {
 		ready = (async () => {
