@@ -9,6 +9,7 @@ import {
 
 import { NODE_ICON, MAX_COMPLETION_TOKENS, TEMPERATURE } from '../shared/constants';
 import { MODEL_ID_PATTERN, MODEL_PROPERTY } from '../shared/chatModels';
+import { NOT_A_TOOL_MARKER } from '../shared/notAToolMarker';
 import { assertHttpBaseUrl } from '../shared/transport';
 import { describe, InputValidator } from '../shared/validation';
 import { MiniToolAiLanguageModel } from './model';
@@ -74,6 +75,7 @@ export class MiniToolAiChatModel implements INodeType {
 				default: 1000,
 				description: 'Upper bound on the number of tokens the model generates for one answer',
 			},
+			NOT_A_TOOL_MARKER,
 		],
 	};
 
