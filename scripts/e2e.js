@@ -24,6 +24,7 @@ const { runCliChecks } = require('../test/e2e/lib/cliChecks');
 const { runBrowserChecks } = require('../test/e2e/lib/browserChecks');
 const { runAiChecks } = require('../test/e2e/lib/aiChecks');
 const { runStreamChecks, describe: describeStream } = require('../test/e2e/lib/streamChecks');
+const sandboxChecks = require('../test/e2e/lib/sandboxChecks');
 
 const args = new Set(process.argv.slice(2));
 const OWNER = { email: 'e2e@minitoolai.local', password: 'E2e-Passw0rd!' };
@@ -41,6 +42,8 @@ const IDS = {
 	agentWithTool: 'mtaiCaseAgentTl1',
 	webhookStreaming: 'mtaiCaseWebhStrm',
 	streamingChatbot: 'mtaiDemoStrmChat',
+	aiChainDemo: 'mtaiDemoAiChain1',
+	aiAgentDemo: 'mtaiDemoAiAgent1',
 };
 // Production URLs of the streaming workflows (path / webhookId in the committed files).
 const STREAM_WEBHOOK_PATH = 'minitoolai-e2e-stream';
@@ -98,6 +101,10 @@ async function main() {
 			);
 		});
 
+		await stages.time('built-in nodes load', () =>
+			sandboxChecks.checkBuiltinNodesLoad({ host, checks, log }),
+		);
+
 		await stages.time('cli executions', () =>
 			runCliChecks({ n8n, emulator, checks, ids: IDS, userFolder, log }),
 		);
@@ -105,6 +112,8 @@ async function main() {
 		await stages.time('ai sub-node executions', () =>
 			runAiChecks({ n8n, emulator, checks, ids: IDS, log }),
 		);
+
+		await stages.time('ai demos', () => sandboxChecks.checkAiDemos({ n8n, checks, ids: IDS }));
 
 		await stages.time('server start', async () => {
 			await n8n.start();
@@ -136,7 +145,12 @@ async function main() {
 					updateReadme: args.has('--update-screenshots'),
 				}),
 			);
+			await stages.time('editor notices', () =>
+				sandboxChecks.checkNoAiNotice({ n8n, checks, owner: OWNER, ids: IDS, log }),
+			);
 		}
+		await sandboxChecks.checkServerLog({ n8n, checks });
+		await stages.time('sandbox (npm start)', () => sandboxChecks.checkSandbox({ checks, log }));
 	} catch (error) {
 		checks.fail('stage', error);
 	} finally {
