@@ -20,7 +20,9 @@ let checked = 0;
 for (const name of PACKAGES) {
 	const dir = packageDir(name);
 	for (const kind of ['nodes', 'credentials']) {
-		const known = JSON.parse(fs.readFileSync(path.join(dir, 'dist', 'known', `${kind}.json`), 'utf8'));
+		const known = JSON.parse(
+			fs.readFileSync(path.join(dir, 'dist', 'known', `${kind}.json`), 'utf8'),
+		);
 		for (const [type, { sourcePath }] of Object.entries(known)) {
 			checked++;
 			try {
