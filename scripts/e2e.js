@@ -4,7 +4,9 @@
  * 1. CLI: import the credential and workflows, run each with `n8n execute`, check the output and
  *    what the emulator received; n8n's Basic LLM Chain and AI Agent with our Chat Model sub-node.
  * 2. Server: streaming Webhook and Chat Trigger workflows stream MiniToolAI's text to the caller.
- * 3. Headless Chromium: the editor shows our nodes.
+ * 3. Headless Chromium: the editor shows our nodes, without n8n's false "filled by AI" notice.
+ * 4. Every built-in n8n node loads, no load errors in the server log; `npm start` imports the demos
+ *    and stops with everything it started on a signal to the npm process (test/e2e/lib/sandboxChecks).
  * Ends with `e2e: N passed, N failed`; exit code 1 on any failure. Everything it starts is
  * stopped at the end, also on failure or Ctrl-C.
  * Flags: --skip-build (use the current dist/), --skip-browser (the server checks still run),
