@@ -4,7 +4,9 @@
  * 1. CLI: import the credential and workflows, run each with `n8n execute`, check the output and
  *    what the emulator received; n8n's Basic LLM Chain and AI Agent with our Chat Model sub-node.
  * 2. Server: streaming Webhook and Chat Trigger workflows stream MiniToolAI's text to the caller.
- * 3. Headless Chromium: the editor shows our nodes.
+ * 3. Headless Chromium: the editor shows our nodes, without n8n's false "filled by AI" notice.
+ * 4. Every built-in n8n node loads, no load errors in the server log; `npm start` imports the demos
+ *    and stops with everything it started on a signal to the npm process (test/e2e/lib/sandboxChecks).
  * Ends with `e2e: N passed, N failed`; exit code 1 on any failure. Everything it starts is
  * stopped at the end, also on failure or Ctrl-C.
  * Flags: --skip-build (use the current dist/), --skip-browser (the server checks still run),
@@ -25,6 +27,7 @@ const { runHostileChecks } = require('../test/e2e/lib/hostileChecks');
 const { runBrowserChecks } = require('../test/e2e/lib/browserChecks');
 const { runAiChecks } = require('../test/e2e/lib/aiChecks');
 const { runStreamChecks, describe: describeStream } = require('../test/e2e/lib/streamChecks');
+const sandboxChecks = require('../test/e2e/lib/sandboxChecks');
 
 const args = new Set(process.argv.slice(2));
 const OWNER = { email: 'e2e@minitoolai.local', password: 'E2e-Passw0rd!' };
@@ -43,6 +46,8 @@ const IDS = {
 	agentWithTool: 'mtaiCaseAgentTl1',
 	webhookStreaming: 'mtaiCaseWebhStrm',
 	streamingChatbot: 'mtaiDemoStrmChat',
+	aiChainDemo: 'mtaiDemoAiChain1',
+	aiAgentDemo: 'mtaiDemoAiAgent1',
 };
 // Production URLs of the streaming workflows (path / webhookId in the committed files).
 const STREAM_WEBHOOK_PATH = 'minitoolai-e2e-stream';
@@ -100,6 +105,10 @@ async function main() {
 			);
 		});
 
+		await stages.time('built-in nodes load', () =>
+			sandboxChecks.checkBuiltinNodesLoad({ host, checks, log }),
+		);
+
 		await stages.time('cli executions', () =>
 			runCliChecks({ n8n, emulator, checks, ids: IDS, userFolder, log }),
 		);
@@ -111,6 +120,8 @@ async function main() {
 		await stages.time('ai sub-node executions', () =>
 			runAiChecks({ n8n, emulator, checks, ids: IDS, log }),
 		);
+
+		await stages.time('ai demos', () => sandboxChecks.checkAiDemos({ n8n, checks, ids: IDS }));
 
 		await stages.time('server start', async () => {
 			await n8n.start();
@@ -142,7 +153,12 @@ async function main() {
 					updateReadme: args.has('--update-screenshots'),
 				}),
 			);
+			await stages.time('editor notices', () =>
+				sandboxChecks.checkNoAiNotice({ n8n, checks, owner: OWNER, ids: IDS, log }),
+			);
 		}
+		await sandboxChecks.checkServerLog({ n8n, checks });
+		await stages.time('sandbox (npm start)', () => sandboxChecks.checkSandbox({ checks, log }));
 	} catch (error) {
 		checks.fail('stage', error);
 	} finally {

@@ -2,8 +2,10 @@
 /**
  * `npm start`: a real n8n with this package installed, talking to the local MiniToolAI emulator
  * (or to https://minitoolai.com when MINITOOLAI_API_KEY is set), with demo workflows imported.
- * State lives in .cache/sandbox and survives restarts (your edits stay); `npm start -- --fresh`
- * starts over. Stops everything it started on Ctrl-C / SIGTERM.
+ * State lives in .cache/sandbox (MINITOOLAI_SANDBOX_DIR overrides it) and survives restarts (your
+ * edits stay); `npm start -- --fresh` starts over. Stops everything it started on Ctrl-C, on
+ * SIGINT / SIGTERM / SIGHUP to this process or to `npm start` (its script `exec`s node, so npm's
+ * forwarded signal reaches us), and when its parent dies.
  */
 const fs = require('node:fs');
 const path = require('node:path');
@@ -14,7 +16,9 @@ const { N8nInstance } = require('./lib/n8nProcess');
 const { startLocalEmulator, EMULATOR_KEY } = require('./lib/emulator');
 const wf = require('./lib/workflows');
 
-const SANDBOX_DIR = path.join(CACHE_DIR, 'sandbox');
+const SANDBOX_DIR = process.env.MINITOOLAI_SANDBOX_DIR
+	? path.resolve(process.env.MINITOOLAI_SANDBOX_DIR)
+	: path.join(CACHE_DIR, 'sandbox');
 const STATE_FILE = path.join(SANDBOX_DIR, 'sandbox-state.json');
 // Documented in the README: a local-only login for a loopback-only server.
 const OWNER = { email: 'sandbox@minitoolai.local', password: 'MiniToolAI-Sandbox-1' };
@@ -26,6 +30,8 @@ const args = new Set(process.argv.slice(2));
 const realApiKey = process.env.MINITOOLAI_API_KEY;
 // Ctrl-C is how a user ends the sandbox: exit 0 then.
 const cleanups = new Cleanups().watch(0);
+// A closed terminal sends SIGHUP: without a handler Node dies at once and leaves n8n running.
+process.once('SIGHUP', () => cleanups.exit('SIGHUP', 0));
 
 function readState() {
 	try {
@@ -111,6 +117,23 @@ async function activateStreamingChatbot(n8n, state) {
 	return { id, url };
 }
 
+/**
+ * How to chat with the streaming chatbot demo. The editor's own chat panel is part of the editor
+ * and works offline; the hosted public page loads its chat widget from a CDN, so it stays blank
+ * on a machine without internet access.
+ */
+function chatLines(n8n, state, chatbot) {
+	const id = state.workflows[STREAMING_CHATBOT_FILE];
+	if (!id) return ['  chat:        (the streaming chatbot demo was not imported)'];
+	return [
+		`  chat:        open ${n8n.baseUrl}/workflow/${id} and click "Open chat" below the canvas`,
+		'               (or press C); answers stream in word by word, also offline',
+		chatbot
+			? `               public chat page: ${chatbot.url} (needs internet: its widget comes from a CDN)`
+			: '               (public chat page not active: see the log above)',
+	];
+}
+
 async function main() {
 	const stages = new Stages();
 	if (args.has('--fresh')) fs.rmSync(SANDBOX_DIR, { recursive: true, force: true });
@@ -178,11 +201,9 @@ async function main() {
 		`  credential:  "${credential.name}" -> ${api.baseUrl}${realApiKey ? '' : ` (key ${EMULATOR_KEY})`}`,
 		'  workflows:',
 		...report.map((w) => `    - ${w.name} (${w.status}): ${n8n.baseUrl}/workflow/${w.id}`),
-		chatbot
-			? `  chat:        ${chatbot.url}  (streaming chatbot, public; answers stream in word by word)`
-			: '  chat:        (the streaming chatbot demo is not active: see the log above)',
+		...chatLines(n8n, state, chatbot),
 		`  n8n log:     ${path.relative(REPO_ROOT, n8n.logFile)}`,
-		'  stop with Ctrl-C',
+		`  stop with Ctrl-C, or: kill ${process.pid}`,
 		'',
 		'startup times:',
 		stages.summary(),

@@ -1,6 +1,7 @@
 import { NodeConnectionTypes, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
 
 import { BASE_URL_EXPRESSION, NODE_ICON } from '../shared/constants';
+import { NOT_A_TOOL_MARKER } from '../shared/notAToolMarker';
 import { chatProperties } from './chat.description';
 
 export class MiniToolAiChat implements INodeType {
@@ -23,6 +24,6 @@ export class MiniToolAiChat implements INodeType {
 			// HTTP errors reach the postReceive step, which turns them into errors with hints.
 			ignoreHttpStatusErrors: true,
 		},
-		properties: chatProperties,
+		properties: [...chatProperties, NOT_A_TOOL_MARKER],
 	};
 }

@@ -16,6 +16,7 @@ import {
 	TEMPERATURE,
 } from '../shared/constants';
 import { assertHttpBaseUrl } from '../shared/credentials';
+import { NOT_A_TOOL_MARKER } from '../shared/notAToolMarker';
 import { InputValidator, rangeLabel } from '../shared/validation';
 import { MiniToolAiLanguageModel } from './model';
 import { n8nChatTransport } from './n8nTransport';
@@ -82,6 +83,7 @@ export class MiniToolAiChatModel implements INodeType {
 				hint: rangeLabel(MAX_COMPLETION_TOKENS),
 				description: 'Upper bound on the number of tokens the model generates for one answer',
 			},
+			NOT_A_TOOL_MARKER,
 		],
 	};
 

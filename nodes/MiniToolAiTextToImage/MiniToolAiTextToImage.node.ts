@@ -1,6 +1,7 @@
 import { NodeConnectionTypes, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
 
 import { BASE_URL_EXPRESSION, NODE_ICON } from '../shared/constants';
+import { NOT_A_TOOL_MARKER } from '../shared/notAToolMarker';
 import { generateDescription } from './descriptions/generate.operation';
 import { getJobDescription } from './descriptions/getJob.operation';
 import { operationProperty } from './descriptions/operation.description';
@@ -32,6 +33,7 @@ export class MiniToolAiTextToImage implements INodeType {
 			...generateDescription,
 			...submitJobDescription,
 			...getJobDescription,
+			NOT_A_TOOL_MARKER,
 		],
 	};
 }
