@@ -8,6 +8,7 @@ import {
 import { readBodyText } from '../shared/body';
 import { apiErrorFromAnswer, apiErrorFromMessage } from '../shared/errors';
 import type { PreparedItem } from '../shared/preparedItem';
+import { requestedWaitMs } from '../shared/rateLimit';
 import { pause, sendApiRequest } from '../shared/transport';
 import {
 	jobStatusRequest,
@@ -24,6 +25,9 @@ import {
 
 type ImagePlan = PreparedItem<ImageOutputOptions>;
 
+/** How long the last status check, made when Max Wait is reached, may take. */
+const LAST_CHECK_MS = 1_000;
+
 /**
  * Polls the job until it is done, fails, or Max Wait runs out. Max Wait bounds the whole wait:
  * the sleeps, each status request (a slow or hanging answer included) and the 429 waits inside
@@ -39,11 +43,15 @@ export async function pollUntilDone(
 	const deadline = Date.now() + plan.output.maxWaitMs;
 	let last: JobState | { status: string; message?: string } = { status: 'submitted' };
 	let failuresInRow = 0;
+	let serverAskedMs = 0;
 	for (let poll = 0; ; poll++) {
 		if (Date.now() >= deadline) throw jobError(ctx, plan, job, 'timedOut', last);
-		await pause(ctx, Math.min(pollDelayMs(poll), deadline - Date.now()), `image job ${job.jobId}`);
-		const left = deadline - Date.now();
-		if (left <= 0) throw jobError(ctx, plan, job, 'timedOut', last);
+		const delay = Math.max(pollDelayMs(poll), serverAskedMs);
+		await pause(ctx, Math.min(delay, deadline - Date.now()), `image job ${job.jobId}`);
+		serverAskedMs = 0;
+		// The check at Max Wait itself is still made (the job may just have finished), bounded so
+		// that the node gives up at most LAST_CHECK_MS after Max Wait.
+		const left = Math.max(deadline - Date.now(), LAST_CHECK_MS);
 		let answer: IN8nHttpFullResponse;
 		try {
 			answer = await sendApiRequest(ctx, request, { timeLimitMs: left });
@@ -59,15 +67,22 @@ export async function pollUntilDone(
 			last = { status: 'unreachable', message: (error as Error).message };
 			continue;
 		}
-		if (answer.statusCode === 429 || answer.statusCode >= 500) {
+		if (answer.statusCode === 429) {
+			// The transport already waited what fits; a server that asks for longer is alive, so
+			// its wait is honoured until Max Wait, whose error then says how to resume.
+			serverAskedMs = requestedWaitMs(answer.headers?.['retry-after']) ?? 0;
+			last = { status: 'HTTP 429', message: 'rate limited' };
+			continue;
+		}
+		if (answer.statusCode >= 500) {
 			// Transient: keep polling, but not forever.
 			if (++failuresInRow >= MAX_CONSECUTIVE_POLL_FAILURES) {
-				await throwIfHttpError(ctx, plan, answer, `status check of job ${job.jobId}`);
+				await throwIfHttpError(ctx, plan, answer, `status check of job ${job.jobId}`, job);
 			}
 			last = { status: `HTTP ${answer.statusCode}` };
 			continue;
 		}
-		await throwIfHttpError(ctx, plan, answer, `status check of job ${job.jobId}`);
+		await throwIfHttpError(ctx, plan, answer, `status check of job ${job.jobId}`, job);
 		const state = classifyJob(answer.body, plan.credentials.apiKey);
 		if (state.state === 'invalid') {
 			// Not JSON (a proxy's HTML page, say): transient too, but said as it is.
@@ -84,11 +99,13 @@ export async function pollUntilDone(
 	}
 }
 
+/** An HTTP error answer as a NodeApiError; after a paid submit, it says how to resume the job. */
 export async function throwIfHttpError(
 	ctx: IExecuteSingleFunctions,
 	plan: ImagePlan,
 	answer: IN8nHttpFullResponse,
 	action: string,
+	job?: ImageJobHandle,
 ): Promise<void> {
 	if (answer.statusCode < 300) return;
 	const bodyText =
@@ -97,10 +114,13 @@ export async function throwIfHttpError(
 		!(Symbol.asyncIterator in answer.body)
 			? JSON.stringify(answer.body)
 			: await readBodyText(answer.body);
+	const extraHint = job
+		? `The job may still finish: fetch it later with Get Job, Job ID ${job.jobId} and Signature ${job.signature}.`
+		: undefined;
 	throw apiErrorFromAnswer(
 		ctx.getNode(),
 		{ statusCode: answer.statusCode, bodyText, headers: answer.headers },
-		{ action, itemIndex: ctx.getItemIndex(), apiKey: plan.credentials.apiKey },
+		{ action, itemIndex: ctx.getItemIndex(), apiKey: plan.credentials.apiKey, extraHint },
 	);
 }
 
