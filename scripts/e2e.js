@@ -1,6 +1,7 @@
 'use strict';
 /**
- * `npm run test:e2e`: the packed package inside a real n8n 2.41.1.
+ * `npm run test:e2e`: the packed package inside a real n8n 2.41.1, installed the way n8n's
+ * community-package installer does it (scripts/lib/pack.js).
  * 1. CLI: import the credential and workflows, run each with `n8n execute`, check the output and
  *    what the emulator received; n8n's Basic LLM Chain and AI Agent with our Chat Model sub-node.
  * 2. Server: streaming Webhook and Chat Trigger workflows stream MiniToolAI's text to the caller.
@@ -9,7 +10,12 @@
  * stopped at the end, also on failure or Ctrl-C.
  * Flags: --skip-build (use the current dist/), --skip-browser (the server checks still run),
  * --keep (keep the temp folder), --update-screenshots (write the README's docs/screenshots/).
+ *
+ * `npm run test:e2e:1x` (`--n8n=1.123`): the compatibility subset on n8n 1.123.81, which ships
+ * no AI node SDK: the Chat and Text to Image CLI checks, and a Chat Model workflow that must fail
+ * with the Chat Model's own message. Ends with `e2e-1x: N passed, N failed`.
  */
+const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -26,6 +32,12 @@ const { runAiChecks } = require('../test/e2e/lib/aiChecks');
 const { runStreamChecks, describe: describeStream } = require('../test/e2e/lib/streamChecks');
 
 const args = new Set(process.argv.slice(2));
+const n8nArg = process.argv.slice(2).find((a) => a.startsWith('--n8n='));
+const N8N_VERSION = n8nArg ? n8nArg.slice('--n8n='.length) : '2.41';
+const IS_1X = N8N_VERSION.startsWith('1.');
+const SUMMARY = IS_1X ? 'e2e-1x' : 'e2e';
+// What the Chat Model says where n8n has no AI node SDK (MiniToolAiChatModel.node.ts).
+const NEEDS_SDK_MESSAGE = 'The MiniToolAI Chat Model needs n8n 2.x with the AI node SDK';
 const OWNER = { email: 'e2e@minitoolai.local', password: 'E2e-Passw0rd!' };
 // Workflow ids by role, from the committed files.
 const IDS = {
@@ -63,7 +75,8 @@ async function main() {
 	log(`work folder ${workDir}`);
 
 	try {
-		const host = await stages.time('n8n host', () => ensureN8nHost());
+		const host = await stages.time('n8n host', () => ensureN8nHost({ version: N8N_VERSION }));
+		log(`host: ${host.label}`);
 		const tgz = await stages.time('build + pack', () =>
 			buildAndPack({ skipBuild: args.has('--skip-build') }),
 		);
@@ -101,6 +114,11 @@ async function main() {
 		await stages.time('cli executions', () =>
 			runCliChecks({ n8n, emulator, checks, ids: IDS, userFolder, log }),
 		);
+
+		if (IS_1X) {
+			await stages.time('chat model without the SDK', () => runNoSdkCheck({ n8n, checks }));
+			return;
+		}
 
 		await stages.time('ai sub-node executions', () =>
 			runAiChecks({ n8n, emulator, checks, ids: IDS, log }),
@@ -150,7 +168,24 @@ async function main() {
 		console.log(`\nstreamed answers (emulator token delay ${TOKEN_DELAY_MS} ms):`);
 		for (const m of streamTimings) console.log(`  ${describeStream(m)}`);
 	}
-	checks.finish('e2e');
+	checks.finish(SUMMARY);
 }
 
-runStage('e2e', main, cleanups);
+/**
+ * n8n 1.x: the package loaded (the CLI checks ran its other nodes); a chain with the Chat Model
+ * fails with the Chat Model's own message instead of a module-not-found at load time.
+ */
+async function runNoSdkCheck({ n8n, checks }) {
+	await checks.check(
+		'1.x: a Chat Model workflow fails with "needs n8n 2.x with the AI node SDK"',
+		async () => {
+			const result = await n8n.execute(IDS.llmChain);
+			log(`execute ${IDS.llmChain}: exit ${result.code} in ${(result.ms / 1000).toFixed(1)} s`);
+			const text = `${result.stdout}\n${result.stderr}`;
+			assert.notEqual(result.code, 0, 'the chain should fail without the SDK');
+			assert.ok(text.includes(NEEDS_SDK_MESSAGE), text.slice(-3000));
+		},
+	);
+}
+
+runStage(SUMMARY, main, cleanups);

