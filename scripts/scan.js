@@ -6,7 +6,8 @@
  *    package.json has no runtime, optional or override fields.
  * 2. n8n's scanner (@n8n/scan-community-package, see scripts/lib/scanner.js) on both of its legs:
  *    the source tree with its SOURCE_FILE_PATTERNS and the unpacked tarball with
- *    ['**\/*.js', 'package.json']. Any finding fails.
+ *    ['**\/*.js', 'package.json']. Any finding fails, warnings included (the scanner itself only
+ *    fails on errors).
  * Ends with `scan: N passed, N failed`. Flag: --skip-build (pack the current dist/).
  */
 const assert = require('node:assert/strict');
@@ -15,7 +16,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { REPO_ROOT, Cleanups, Stages, log, run } = require('./lib/util');
 const { buildAndPack, expectedDistFiles } = require('./lib/pack');
-const { loadScanner } = require('./lib/scanner');
+const { loadScanner, scanWarnings } = require('./lib/scanner');
 const { Checks, runStage } = require('../test/e2e/lib/checks');
 
 const args = new Set(process.argv.slice(2));
@@ -87,18 +88,19 @@ async function main() {
 			const result = await scanner.analyzePackage(dir, patterns);
 			log(`scan ${name}: ${result.passed ? 'passed' : 'FAILED'} in ${Date.now() - started} ms`);
 			if (!result.passed) {
-				throw new Error(
-					`${result.message}\n${result.details || (result.error && result.error.stack) || ''}`,
-				);
+				const detail = result.details || (result.error && result.error.stack) || '';
+				throw new Error(`${result.message}\n${detail}`);
 			}
+			const warnings = await scanWarnings(scanner, dir, patterns);
+			assert.deepEqual(warnings, [], `${name} leg warnings`);
 		};
 		await stages.time('scan source', () =>
-			checks.check('scan: source leg (n8n scanner, SOURCE_FILE_PATTERNS)', () =>
+			checks.check('scan: source leg (n8n scanner, SOURCE_FILE_PATTERNS), no findings', () =>
 				leg('source', REPO_ROOT, scanner.SOURCE_FILE_PATTERNS),
 			),
 		);
 		await stages.time('scan tarball', () =>
-			checks.check('scan: tarball leg (n8n scanner, **/*.js + package.json)', () =>
+			checks.check('scan: tarball leg (n8n scanner, **/*.js + package.json), no findings', () =>
 				leg('tarball', unpacked, TARBALL_PATTERNS),
 			),
 		);

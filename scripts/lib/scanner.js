@@ -53,4 +53,32 @@ async function loadScanner() {
 	return import(pathToFileURL(MODULE).href);
 }
 
-module.exports = { loadScanner, SCANNER_DIR, RECIPE_DIR };
+/**
+ * Warnings on a leg: analyzePackage() passes a leg with warnings and does not report them, so
+ * lint the same files with the scanner's own ESLint and config (buildScanConfig) to list them.
+ */
+async function scanWarnings(scanner, dir, patterns) {
+	const modules = path.join(SCANNER_DIR, 'node_modules');
+	const { ESLint } = require(path.join(modules, 'eslint'));
+	const glob = require(path.join(modules, 'fast-glob'));
+	const eslint = new ESLint({
+		cwd: dir,
+		allowInlineConfig: false,
+		overrideConfigFile: true,
+		overrideConfig: await scanner.buildScanConfig(),
+	});
+	// The same file selection as analyzePackage().
+	const files = glob.sync(patterns, {
+		cwd: dir,
+		absolute: true,
+		ignore: ['node_modules/**', '**/package-lock.json'],
+	});
+	const results = await eslint.lintFiles(files);
+	return results.flatMap((r) =>
+		r.messages
+			.filter((m) => m.severity === 1)
+			.map((m) => `${path.relative(dir, r.filePath)}:${m.line} ${m.ruleId}: ${m.message}`),
+	);
+}
+
+module.exports = { loadScanner, scanWarnings, SCANNER_DIR, RECIPE_DIR };
