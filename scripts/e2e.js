@@ -38,6 +38,8 @@ const IS_1X = N8N_VERSION.startsWith('1.');
 const SUMMARY = IS_1X ? 'e2e-1x' : 'e2e';
 // What the Chat Model says where n8n has no AI node SDK (MiniToolAiChatModel.node.ts).
 const NEEDS_SDK_MESSAGE = 'The MiniToolAI Chat Model needs n8n 2.x with the AI node SDK';
+// The newest Basic LLM Chain version n8n 1.123 has.
+const LLM_CHAIN_1X = { id: 'mtaiAiLlmChain1x', chainVersion: 1.7 };
 const OWNER = { email: 'e2e@minitoolai.local', password: 'E2e-Passw0rd!' };
 // Workflow ids by role, from the committed files.
 const IDS = {
@@ -173,14 +175,25 @@ async function main() {
 
 /**
  * n8n 1.x: the package loaded (the CLI checks ran its other nodes); a chain with the Chat Model
- * fails with the Chat Model's own message instead of a module-not-found at load time.
+ * fails with the Chat Model's own message instead of a module-not-found at load time. The
+ * committed chain is Basic LLM Chain 1.9; n8n 1.123 knows up to 1.7, so a copy at 1.7 runs.
  */
 async function runNoSdkCheck({ n8n, checks }) {
+	const chain = wf.readWorkflow(path.join(wf.WORKFLOW_DIR, 'ai', 'llm-chain.json'));
+	const copy = wf.prepareWorkflow(chain, {});
+	copy.id = LLM_CHAIN_1X.id;
+	copy.name = `${copy.name} (Basic LLM Chain ${LLM_CHAIN_1X.chainVersion})`;
+	for (const node of copy.nodes) {
+		if (node.type === '@n8n/n8n-nodes-langchain.chainLlm') {
+			node.typeVersion = LLM_CHAIN_1X.chainVersion;
+		}
+	}
+	await n8n.importWorkflow(copy);
 	await checks.check(
 		'1.x: a Chat Model workflow fails with "needs n8n 2.x with the AI node SDK"',
 		async () => {
-			const result = await n8n.execute(IDS.llmChain);
-			log(`execute ${IDS.llmChain}: exit ${result.code} in ${(result.ms / 1000).toFixed(1)} s`);
+			const result = await n8n.execute(copy.id);
+			log(`execute ${copy.id}: exit ${result.code} in ${(result.ms / 1000).toFixed(1)} s`);
 			const text = `${result.stdout}\n${result.stderr}`;
 			assert.notEqual(result.code, 0, 'the chain should fail without the SDK');
 			assert.ok(text.includes(NEEDS_SDK_MESSAGE), text.slice(-3000));
