@@ -93,27 +93,22 @@ async function installPackage(userFolder, tgz) {
 		? JSON.parse(fs.readFileSync(manifestPath, 'utf8'))
 		: { name: 'installed-nodes', private: true, dependencies: {} };
 
-	const staging = fs.mkdtempSync(path.join(os.tmpdir(), 'minitoolai-unpack-'));
-	try {
-		await run('tar', ['-xzf', tgz, '-C', staging]);
-		const unpacked = path.join(staging, 'package');
-		const pkgJsonPath = path.join(unpacked, 'package.json');
-		const pkg = JSON.parse(fs.readFileSync(pkgJsonPath, 'utf8'));
-		for (const field of N8N_DROPPED_FIELDS) delete pkg[field];
-		fs.writeFileSync(pkgJsonPath, JSON.stringify(pkg, null, 2));
+	// n8n unpacks straight into the package folder (`tar --strip-components=1`).
+	const { stdout: packedJson } = await run('tar', ['-xzOf', tgz, 'package/package.json']);
+	const { name } = JSON.parse(packedJson);
+	const pkgDir = path.join(nodesDir, 'node_modules', name);
+	fs.rmSync(pkgDir, { recursive: true, force: true });
+	fs.mkdirSync(pkgDir, { recursive: true });
+	await run('tar', ['-xzf', tgz, '-C', pkgDir, '--strip-components=1']);
+	const pkgJsonPath = path.join(pkgDir, 'package.json');
+	const pkg = JSON.parse(fs.readFileSync(pkgJsonPath, 'utf8'));
+	for (const field of N8N_DROPPED_FIELDS) delete pkg[field];
+	fs.writeFileSync(pkgJsonPath, JSON.stringify(pkg, null, 2));
+	await run('npm', N8N_INSTALL_FLAGS, { cwd: pkgDir });
 
-		const pkgDir = path.join(nodesDir, 'node_modules', pkg.name);
-		fs.rmSync(pkgDir, { recursive: true, force: true });
-		fs.mkdirSync(path.dirname(pkgDir), { recursive: true });
-		fs.renameSync(unpacked, pkgDir);
-		await run('npm', N8N_INSTALL_FLAGS, { cwd: pkgDir });
-
-		manifest.dependencies = { ...manifest.dependencies, [pkg.name]: pkg.version };
-		fs.writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
-		return pkgDir;
-	} finally {
-		fs.rmSync(staging, { recursive: true, force: true });
-	}
+	manifest.dependencies = { ...manifest.dependencies, [pkg.name]: pkg.version };
+	fs.writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+	return pkgDir;
 }
 
 module.exports = {
