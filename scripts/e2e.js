@@ -182,8 +182,9 @@ async function main() {
 
 /**
  * n8n 1.123.81's `n8n execute` on Node 24 sometimes dies with SIGSEGV while exiting, after it
- * printed the finished run (2 and 3 of 10 runs in two passes; cause not investigated). Such a run is judged by its run data: exit 0 if n8n reported success, else 1,
- * which is what the CLI returns otherwise. Runs without a finished run stay failures.
+ * printed the finished run (2, 3, 2 of 10 runs in three passes; cause not investigated). Such a
+ * run is judged by its run data: exit 0 if n8n reported success, else 1, which is what the CLI
+ * returns otherwise. Runs without a finished run stay failures.
  */
 function tolerateCrashAfterRun(n8n, crashes) {
 	const execute = n8n.execute.bind(n8n);
