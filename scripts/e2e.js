@@ -1,6 +1,7 @@
 'use strict';
 /**
- * `npm run test:e2e`: the packed package inside a real n8n 2.41.1.
+ * `npm run test:e2e`: the packed package inside a real n8n 2.41.1, installed the way n8n's
+ * community-package installer does it (scripts/lib/pack.js).
  * 1. CLI: import the credential and workflows, run each with `n8n execute`, check the output and
  *    what the emulator received; n8n's Basic LLM Chain and AI Agent with our Chat Model sub-node.
  * 2. Server: streaming Webhook and Chat Trigger workflows stream MiniToolAI's text to the caller.
@@ -11,7 +12,12 @@
  * stopped at the end, also on failure or Ctrl-C.
  * Flags: --skip-build (use the current dist/), --skip-browser (the server checks still run),
  * --keep (keep the temp folder), --update-screenshots (write the README's docs/screenshots/).
+ *
+ * `npm run test:e2e:1x` (`--n8n=1.123`): the compatibility subset on n8n 1.123.81, which ships
+ * no AI node SDK: the Chat and Text to Image CLI checks, and a Chat Model workflow that must fail
+ * with the Chat Model's own message. Ends with `e2e-1x: N passed, N failed`.
  */
+const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -30,6 +36,14 @@ const { runStreamChecks, describe: describeStream } = require('../test/e2e/lib/s
 const sandboxChecks = require('../test/e2e/lib/sandboxChecks');
 
 const args = new Set(process.argv.slice(2));
+const n8nArg = process.argv.slice(2).find((a) => a.startsWith('--n8n='));
+const N8N_VERSION = n8nArg ? n8nArg.slice('--n8n='.length) : '2.41';
+const IS_1X = N8N_VERSION.startsWith('1.');
+const SUMMARY = IS_1X ? 'e2e-1x' : 'e2e';
+// What the Chat Model says where n8n has no AI node SDK (MiniToolAiChatModel.node.ts).
+const NEEDS_SDK_MESSAGE = 'The MiniToolAI Chat Model needs n8n 2.x with the AI node SDK';
+// The newest Basic LLM Chain version n8n 1.123 has.
+const LLM_CHAIN_1X = { id: 'mtaiAiLlmChain1x', chainVersion: 1.7 };
 const OWNER = { email: 'e2e@minitoolai.local', password: 'E2e-Passw0rd!' };
 // Workflow ids by role, from the committed files.
 const IDS = {
@@ -62,6 +76,7 @@ async function main() {
 	const stages = new Stages();
 	const checks = new Checks(log);
 	let streamTimings = [];
+	const exitCrashes = [];
 	const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'minitoolai-e2e-'));
 	const userFolder = path.join(workDir, 'user');
 	fs.mkdirSync(userFolder);
@@ -70,7 +85,8 @@ async function main() {
 	log(`work folder ${workDir}`);
 
 	try {
-		const host = await stages.time('n8n host', () => ensureN8nHost());
+		const host = await stages.time('n8n host', () => ensureN8nHost({ version: N8N_VERSION }));
+		log(`host: ${host.label}`);
 		const tgz = await stages.time('build + pack', () =>
 			buildAndPack({ skipBuild: args.has('--skip-build') }),
 		);
@@ -85,6 +101,7 @@ async function main() {
 
 		const [port, brokerPort] = await freePorts([0, 0]);
 		const n8n = new N8nInstance({ host, userFolder, port, brokerPort });
+		if (IS_1X) tolerateCrashAfterRun(n8n, exitCrashes);
 		cleanups.push(() => n8n.stop());
 
 		await stages.time('import', async () => {
@@ -105,60 +122,66 @@ async function main() {
 			);
 		});
 
-		await stages.time('built-in nodes load', () =>
-			sandboxChecks.checkBuiltinNodesLoad({ host, checks, log }),
-		);
+		if (!IS_1X) {
+			await stages.time('built-in nodes load', () =>
+				sandboxChecks.checkBuiltinNodesLoad({ host, checks, log }),
+			);
+		}
 
 		await stages.time('cli executions', () =>
 			runCliChecks({ n8n, emulator, checks, ids: IDS, userFolder, log }),
 		);
 
-		await stages.time('hostile server', () =>
-			runHostileChecks({ n8n, emulator, checks, ids: IDS }),
-		);
+		if (IS_1X) {
+			await stages.time('chat model without the SDK', () => runNoSdkCheck({ n8n, checks }));
+		} else {
+			await stages.time('hostile server', () =>
+				runHostileChecks({ n8n, emulator, checks, ids: IDS }),
+			);
 
-		await stages.time('ai sub-node executions', () =>
-			runAiChecks({ n8n, emulator, checks, ids: IDS, log }),
-		);
+			await stages.time('ai sub-node executions', () =>
+				runAiChecks({ n8n, emulator, checks, ids: IDS, log }),
+			);
 
-		await stages.time('ai demos', () => sandboxChecks.checkAiDemos({ n8n, checks, ids: IDS }));
+			await stages.time('ai demos', () => sandboxChecks.checkAiDemos({ n8n, checks, ids: IDS }));
 
-		await stages.time('server start', async () => {
-			await n8n.start();
-			await n8n.ensureOwner(OWNER);
-		});
-		streamTimings = await stages.time('streaming', () =>
-			runStreamChecks({
-				n8n,
-				emulator,
-				checks,
-				ids: IDS,
-				log,
-				webhookPath: STREAM_WEBHOOK_PATH,
-				chatWebhookId: CHAT_WEBHOOK_ID,
-				tokenDelayMs: TOKEN_DELAY_MS,
-				restoreTokenDelayMs: 0,
-			}),
-		);
-
-		if (!args.has('--skip-browser')) {
-			await stages.time('browser', () =>
-				runBrowserChecks({
+			await stages.time('server start', async () => {
+				await n8n.start();
+				await n8n.ensureOwner(OWNER);
+			});
+			streamTimings = await stages.time('streaming', () =>
+				runStreamChecks({
 					n8n,
+					emulator,
 					checks,
 					ids: IDS,
-					owner: OWNER,
 					log,
-					credentialId: wf.DEFAULT_CREDENTIAL.id,
-					updateReadme: args.has('--update-screenshots'),
+					webhookPath: STREAM_WEBHOOK_PATH,
+					chatWebhookId: CHAT_WEBHOOK_ID,
+					tokenDelayMs: TOKEN_DELAY_MS,
+					restoreTokenDelayMs: 0,
 				}),
 			);
-			await stages.time('editor notices', () =>
-				sandboxChecks.checkNoAiNotice({ n8n, checks, owner: OWNER, ids: IDS, log }),
-			);
+
+			if (!args.has('--skip-browser')) {
+				await stages.time('browser', () =>
+					runBrowserChecks({
+						n8n,
+						checks,
+						ids: IDS,
+						owner: OWNER,
+						log,
+						credentialId: wf.DEFAULT_CREDENTIAL.id,
+						updateReadme: args.has('--update-screenshots'),
+					}),
+				);
+				await stages.time('editor notices', () =>
+					sandboxChecks.checkNoAiNotice({ n8n, checks, owner: OWNER, ids: IDS, log }),
+				);
+			}
+			await sandboxChecks.checkServerLog({ n8n, checks });
+			await stages.time('sandbox (npm start)', () => sandboxChecks.checkSandbox({ checks, log }));
 		}
-		await sandboxChecks.checkServerLog({ n8n, checks });
-		await stages.time('sandbox (npm start)', () => sandboxChecks.checkSandbox({ checks, log }));
 	} catch (error) {
 		checks.fail('stage', error);
 	} finally {
@@ -172,7 +195,64 @@ async function main() {
 		console.log(`\nstreamed answers (emulator token delay ${TOKEN_DELAY_MS} ms):`);
 		for (const m of streamTimings) console.log(`  ${describeStream(m)}`);
 	}
-	checks.finish('e2e');
+	if (exitCrashes.length) {
+		console.log(
+			`\n${exitCrashes.length} n8n CLI runs ended by a signal after printing a finished run ` +
+				`(judged by the run's status): ${exitCrashes.join(', ')}`,
+		);
+	}
+	checks.finish(SUMMARY);
 }
 
-runStage('e2e', main, cleanups);
+/**
+ * n8n 1.123.81's `n8n execute` on Node 24 sometimes dies with SIGSEGV while exiting, after it
+ * printed the finished run (2, 3, 2 of 10 runs in three passes; cause not investigated). Such a
+ * run is judged by its run data: exit 0 if n8n reported success, else 1, which is what the CLI
+ * returns otherwise. Runs without a finished run stay failures.
+ */
+function tolerateCrashAfterRun(n8n, crashes) {
+	const execute = n8n.execute.bind(n8n);
+	n8n.execute = async (id) => {
+		const result = await execute(id);
+		const run = result.output;
+		if (result.code === null && run && run.finished !== undefined && run.status) {
+			crashes.push(`${id} (status ${run.status})`);
+			log(`execute ${id}: n8n ended by a signal after the run (${run.status})`);
+			return { ...result, code: run.status === 'success' ? 0 : 1 };
+		}
+		return result;
+	};
+}
+
+/**
+ * n8n 1.x: the package loaded (the CLI checks ran its other nodes); a chain with the Chat Model
+ * fails with the Chat Model's own message instead of a module-not-found at load time. The
+ * committed chain is Basic LLM Chain 1.9; n8n 1.123 knows up to 1.7, so a copy at 1.7 runs.
+ */
+async function runNoSdkCheck({ n8n, checks }) {
+	const chain = wf.readWorkflow(path.join(wf.WORKFLOW_DIR, 'ai', 'llm-chain.json'));
+	const copy = wf.prepareWorkflow(chain, {});
+	copy.id = LLM_CHAIN_1X.id;
+	copy.name = `${copy.name} (Basic LLM Chain ${LLM_CHAIN_1X.chainVersion})`;
+	for (const node of copy.nodes) {
+		if (node.type === '@n8n/n8n-nodes-langchain.chainLlm') {
+			node.typeVersion = LLM_CHAIN_1X.chainVersion;
+		}
+	}
+	await n8n.importWorkflow(copy);
+	await checks.check(
+		'1.x: a Chat Model workflow fails with "needs n8n 2.x with the AI node SDK"',
+		async () => {
+			const result = await n8n.cli(['execute', `--id=${copy.id}`, '--rawOutput'], {
+				allowFail: true,
+			});
+			const text = `${result.stdout}\n${result.stderr}`;
+			const line = text.split('\n').find((l) => l.includes(NEEDS_SDK_MESSAGE));
+			log(`execute ${copy.id}: exit ${result.code ?? result.signal}; ${line ? line.trim() : ''}`);
+			assert.notEqual(result.code, 0, 'the chain should fail without the SDK');
+			assert.ok(line, text.slice(-3000));
+		},
+	);
+}
+
+runStage(SUMMARY, main, cleanups);

@@ -2,23 +2,24 @@
 /**
  * `npm start`: a real n8n with this package installed, talking to the local MiniToolAI emulator
  * (or to https://minitoolai.com when MINITOOLAI_API_KEY is set), with demo workflows imported.
- * State lives in .cache/sandbox (MINITOOLAI_SANDBOX_DIR overrides it) and survives restarts (your
- * edits stay); `npm start -- --fresh` starts over. Stops everything it started on Ctrl-C, on
- * SIGINT / SIGTERM / SIGHUP to this process or to `npm start` (its script `exec`s node, so npm's
- * forwarded signal reaches us), and when its parent dies.
+ * State lives in ~/.cache/n8n-nodes-minitoolai/sandbox-<checkout> (outside the repository, like a
+ * user's n8n; MINITOOLAI_SANDBOX_DIR overrides it) and survives restarts (your edits stay);
+ * `npm start -- --fresh` starts over. Stops everything it started on Ctrl-C, on SIGINT / SIGTERM /
+ * SIGHUP to this process or to `npm start` (its script `exec`s node, so npm's forwarded signal
+ * reaches us), and when its parent dies.
  */
 const fs = require('node:fs');
 const path = require('node:path');
-const { CACHE_DIR, Cleanups, REPO_ROOT, Stages, freePorts, log, waitFor } = require('./lib/util');
+const { Cleanups, REPO_ROOT, Stages, freePorts, log, waitFor } = require('./lib/util');
 const { ensureN8nHost } = require('./lib/n8nHost');
-const { buildAndPack, installPackage } = require('./lib/pack');
+const { buildAndPack, installPackage, outsideRepoFolder } = require('./lib/pack');
 const { N8nInstance } = require('./lib/n8nProcess');
 const { startLocalEmulator, EMULATOR_KEY } = require('./lib/emulator');
 const wf = require('./lib/workflows');
 
 const SANDBOX_DIR = process.env.MINITOOLAI_SANDBOX_DIR
 	? path.resolve(process.env.MINITOOLAI_SANDBOX_DIR)
-	: path.join(CACHE_DIR, 'sandbox');
+	: outsideRepoFolder('sandbox');
 const STATE_FILE = path.join(SANDBOX_DIR, 'sandbox-state.json');
 // Documented in the README: a local-only login for a loopback-only server.
 const OWNER = { email: 'sandbox@minitoolai.local', password: 'MiniToolAI-Sandbox-1' };

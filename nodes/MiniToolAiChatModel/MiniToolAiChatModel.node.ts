@@ -1,6 +1,7 @@
-import { supplyModel } from '@n8n/ai-node-sdk';
 import {
 	NodeConnectionTypes,
+	NodeOperationError,
+	type INode,
 	type INodeType,
 	type INodeTypeDescription,
 	type ISupplyDataFunctions,
@@ -18,8 +19,33 @@ import {
 import { assertHttpBaseUrl } from '../shared/credentials';
 import { NOT_A_TOOL_MARKER } from '../shared/notAToolMarker';
 import { InputValidator, rangeLabel } from '../shared/validation';
-import { MiniToolAiLanguageModel } from './model';
 import { n8nChatTransport } from './n8nTransport';
+
+/** Measured: n8n 2.41.1 provides the SDK (0.31.1); n8n 1.123.81 has none. */
+const CHAT_MODEL_NEEDS_SDK =
+	'The MiniToolAI Chat Model needs n8n 2.x with the AI node SDK (@n8n/ai-node-sdk), which this n8n does not provide';
+const CHAT_MODEL_NEEDS_SDK_HINT =
+	'Tested on n8n 2.41.1; n8n 1.123.x has no AI node SDK. The MiniToolAI Chat and Text to Image nodes work on both: update n8n to 2.x to use the Chat Model';
+
+/**
+ * The AI node SDK (and ./model, which extends its BaseChatModel) load only when the model is
+ * supplied: n8n 1.x ships no SDK, and a require-time failure in this file would stop n8n from
+ * loading the package's other nodes too.
+ */
+async function loadChatModelSdk(node: INode) {
+	try {
+		const [sdk, model] = await Promise.all([import('@n8n/ai-node-sdk'), import('./model')]);
+		return { supplyModel: sdk.supplyModel, MiniToolAiLanguageModel: model.MiniToolAiLanguageModel };
+	} catch (error) {
+		const missing =
+			(error as { code?: string }).code === 'MODULE_NOT_FOUND' &&
+			String((error as Error).message).includes('@n8n/ai-node-sdk');
+		if (!missing) throw new NodeOperationError(node, error as Error);
+		throw new NodeOperationError(node, CHAT_MODEL_NEEDS_SDK, {
+			description: `${CHAT_MODEL_NEEDS_SDK_HINT} (${(error as Error).message.split('\n')[0]})`,
+		});
+	}
+}
 
 const FIELDS = {
 	model: { displayName: 'Model', name: 'model' },
@@ -89,6 +115,7 @@ export class MiniToolAiChatModel implements INodeType {
 
 	async supplyData(this: ISupplyDataFunctions, itemIndex: number): Promise<SupplyData> {
 		const node = this.getNode();
+		const { supplyModel, MiniToolAiLanguageModel } = await loadChatModelSdk(node);
 		const check = new InputValidator(node, itemIndex);
 		const { apiKey } = await assertHttpBaseUrl(this);
 

