@@ -54,13 +54,6 @@ export class MiniToolAiChatModel implements INodeType {
 		credentials: [{ name: 'miniToolAiApi', required: true }],
 		properties: [
 			{
-				displayName:
-					'MiniToolAI documents no tool calling: tools attached to an AI Agent are not sent, and the model answers in plain text without calling them',
-				name: 'toolsNotice',
-				type: 'notice',
-				default: '',
-			},
-			{
 				...MODEL_PROPERTY,
 			},
 			{
@@ -100,7 +93,6 @@ export class MiniToolAiChatModel implements INodeType {
 			),
 		});
 
-		let toolsReported = false;
 		const model = new MiniToolAiLanguageModel(
 			settings.model,
 			{
@@ -108,13 +100,6 @@ export class MiniToolAiChatModel implements INodeType {
 				node,
 				itemIndex,
 				apiKey,
-				onToolsIgnored: (toolNames) => {
-					if (toolsReported) return;
-					toolsReported = true;
-					const message = `MiniToolAI documents no tool calling, so these tools were not sent to the model and were not called: ${toolNames.join(', ')}`;
-					this.logger?.warn(message);
-					this.addExecutionHints?.({ message, type: 'warning', location: 'outputPane' });
-				},
 			},
 			{ temperature: settings.temperature, maxTokens: settings.max_completion_tokens },
 		);
