@@ -23,6 +23,7 @@ const { Checks, runStage } = require('../test/e2e/lib/checks');
 const { runCliChecks } = require('../test/e2e/lib/cliChecks');
 const { runBrowserChecks } = require('../test/e2e/lib/browserChecks');
 const { runAiChecks } = require('../test/e2e/lib/aiChecks');
+const { runAiToolChecks } = require('../test/e2e/lib/aiToolChecks');
 const { runStreamChecks, describe: describeStream } = require('../test/e2e/lib/streamChecks');
 
 const args = new Set(process.argv.slice(2));
@@ -105,6 +106,7 @@ async function main() {
 		await stages.time('ai sub-node executions', () =>
 			runAiChecks({ n8n, emulator, checks, ids: IDS, log }),
 		);
+		await stages.time('ai tool calling', () => runAiToolChecks({ n8n, emulator, checks, log }));
 
 		await stages.time('server start', async () => {
 			await n8n.start();

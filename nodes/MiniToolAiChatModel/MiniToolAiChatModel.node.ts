@@ -20,6 +20,9 @@ import { InputValidator, rangeLabel } from '../shared/validation';
 import { MiniToolAiLanguageModel } from './model';
 import { n8nChatTransport } from './n8nTransport';
 
+/** A short answer on gpt-4.1-nano costs about USD 0.000002: 8 decimals keep it readable. */
+const COST_DIGITS = 8;
+
 const FIELDS = {
 	model: { displayName: 'Model', name: 'model' },
 	temperature: { displayName: 'Sampling Temperature', name: 'temperature' },
@@ -100,6 +103,14 @@ export class MiniToolAiChatModel implements INodeType {
 				node,
 				itemIndex,
 				apiKey,
+				onUsage: ({ promptTokens, completionTokens, totalTokens }, costUsd, model) => {
+					const cost = costUsd === null ? '' : `, USD ${costUsd.toFixed(COST_DIGITS)}`;
+					this.addExecutionHints?.({
+						type: 'info',
+						location: 'outputPane',
+						message: `${model}: ${totalTokens} tokens (${promptTokens} prompt + ${completionTokens} completion)${cost}`,
+					});
+				},
 			},
 			{ temperature: settings.temperature, maxTokens: settings.max_completion_tokens },
 		);

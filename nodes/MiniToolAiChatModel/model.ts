@@ -52,6 +52,11 @@ export interface MiniToolAiModelOptions {
 	idleTimeoutMs?: number;
 	/** The item the sub-node was supplied for (shown with errors). */
 	itemIndex?: number;
+	/**
+	 * Told once per answer (all requests of the turn added up): n8n's editor shows a model's token
+	 * counts but has no place for its cost, so the node shows both in a hint.
+	 */
+	onUsage?: (usage: TokenUsage, costUsd: number | null, model: string) => void;
 }
 
 /** Extra facts about each answer, in `providerMetadata` (LangChain's `response_metadata`). */
@@ -60,7 +65,10 @@ export interface MiniToolAiMetadata {
 	responseModel: string | null;
 	/** As the API sent it (`stop`, `length`, …). */
 	apiFinishReason: string | null;
-	/** From the documented price table; null when the model or the usage is unknown. */
+	/**
+	 * From the documented price table, for every request of the answer (a repair round included);
+	 * null when the model or the usage is unknown.
+	 */
 	costUsd: number | null;
 	/** The answer arrived as an event stream (`sse`) or one JSON object (`json`). */
 	format: ChatStreamResult['format'];
@@ -305,6 +313,15 @@ export class MiniToolAiLanguageModel extends BaseChatModel<MiniToolAiModelConfig
 
 	/** The usage of every request of the turn, added up (a repair round costs tokens too). */
 	private toUsage(results: ChatStreamResult[]): TokenUsage | undefined {
+		const usage = this.sumUsage(results);
+		if (usage) {
+			const last = results[results.length - 1];
+			this.options.onUsage?.(usage, this.cost(results), last.model ?? this.modelId);
+		}
+		return usage;
+	}
+
+	private sumUsage(results: ChatStreamResult[]): TokenUsage | undefined {
 		const usages = results.map((result) => result.usage);
 		if (usages.every((usage) => usage === null)) return undefined;
 		let promptTokens = 0;

@@ -403,6 +403,14 @@ describe('Chat Model tool calling: tolerant parsing and the one repair round', (
 				completionTokens: usage.output_tokens,
 				totalTokens: usage.total_tokens,
 			});
+			// The editor has no place for a model's cost: the node shows it in an info hint.
+			const hints = result.run.data.resultData.runData['MiniToolAI Chat Model'][0].hints;
+			expect(hints).toEqual([
+				expect.objectContaining({
+					type: 'info',
+					message: `gpt-4o-mini-2024-07-18: ${usage.total_tokens} tokens (${usage.input_tokens} prompt + ${usage.output_tokens} completion), USD ${cost.toFixed(8)}`,
+				}),
+			]);
 		},
 	);
 });
