@@ -22,6 +22,7 @@ import { chatCostUsd } from '../shared/pricing';
 import { toApiMessages } from './messages';
 import { parseToolAnswer, type ParsedToolCall } from './toolAnswer';
 import {
+	joinToolBatches,
 	renderToolRepair,
 	toProtocolMessages,
 	toToolCallContent,
@@ -235,7 +236,7 @@ export class MiniToolAiLanguageModel extends BaseChatModel<MiniToolAiModelConfig
 		tools: ToolSpec[],
 		config?: CallConfig,
 	): Promise<ToolTurn> {
-		const conversation = toProtocolMessages(messages, tools);
+		const conversation = toProtocolMessages(joinToolBatches(messages), tools);
 		const newId = callIdsAfter(messages);
 		const first = await this.read(conversation, config);
 		const parsed = parseToolAnswer(first.text, tools, { newId });

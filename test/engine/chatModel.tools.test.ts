@@ -308,6 +308,35 @@ describe('Chat Model tool calling through the SDK adapter (bindTools, as the AI 
 		expect(next.toolCalls.map((call) => call.id)).toEqual(['call_3']);
 	});
 
+	it("n8n's agent returns one answer's calls one message per call: they are sent as the one answer they were", async () => {
+		const json = output(
+			await run('invoke', [
+				{ role: 'user', content: QUESTION },
+				{
+					role: 'assistant',
+					content: '',
+					tool_calls: [{ id: 'call_1', name: 'calculator', args: { input: '6*7' } }],
+				},
+				{ role: 'tool', content: '42', tool_call_id: 'call_1', name: 'calculator' },
+				{
+					role: 'assistant',
+					content: '',
+					tool_calls: [{ id: 'call_2', name: 'get_weather', args: { city: 'Oslo', days: 3 } }],
+				},
+				{ role: 'tool', content: 'sunny', tool_call_id: 'call_2', name: 'get_weather' },
+			]),
+		);
+		expect(json.text).toBe(
+			'Based on the tool results: calculator returned 42; get_weather returned sunny.',
+		);
+		const sent = sentMessages(0);
+		expect(sent.map((m) => m.role)).toEqual(['developer', 'user', 'assistant', 'user']);
+		expect(JSON.parse(sent[2].content).tool_calls.map((c: { id: string }) => c.id)).toEqual([
+			'call_1',
+			'call_2',
+		]);
+	});
+
 	it('stream with tools bound: the calls arrive as tool-call chunks, joined into the AIMessage', async () => {
 		const json = output(await run('stream', [['human', QUESTION]]));
 		expect(json.toolCalls).toEqual([

@@ -91,13 +91,14 @@ async function runAiToolChecks({ n8n, emulator, checks, log }) {
 			assert.equal(reqs.length, 2, 'two model calls: the tool calls, then the answer');
 			reqs.forEach(assertDocumentedBody);
 			const tools = listedTools(reqs[0].body);
+			const byName = Object.fromEntries(tools.map((t) => [t.name, t]));
 			assert.deepEqual(
-				tools.map((t) => t.name),
-				['multiply', 'Generate_Image'],
+				Object.keys(byName).sort(),
+				['Generate_Image', 'multiply'],
 				'both tools described in the prompt',
 			);
-			assert.equal(tools[0].parameters.properties.input.type, 'string');
-			assert.equal(tools[1].parameters.properties.prompt.type, 'string');
+			assert.equal(byName.multiply.parameters.properties.input.type, 'string');
+			assert.equal(byName.Generate_Image.parameters.properties.prompt.type, 'string');
 			const firstUser = reqs[0].body.messages.filter((m) => m.role === 'user').pop();
 			assert.equal(firstUser.content, AGENT_TOOLS_PROMPT);
 
@@ -109,7 +110,8 @@ async function runAiToolChecks({ n8n, emulator, checks, log }) {
 			assert.equal(submits[0].body.prompt, AGENT_TOOLS_PROMPT);
 			const [job] = [...emulator.jobs.values()];
 
-			// The second request carries the calls and both results in the protocol's text forms.
+			// The second request carries the calls and both results in the protocol's text forms
+			// (n8n's agent hands them back one message per call; they go out as the one answer).
 			const second = reqs[1].body.messages;
 			const calls = JSON.parse(second[second.length - 2].content);
 			assert.deepEqual(
