@@ -96,7 +96,17 @@ async function runAiChecks({ n8n, emulator, checks, ids, log }) {
 			assert.equal(reqs.length, 1, 'one chat request');
 			assertDocumentedBody(reqs[0], { ...model, prompt });
 			log(`agent request body: ${JSON.stringify(reqs[0].body)}`);
-			assert.equal(hintsOf(result, MODEL_NODE).length, 0, 'no tool hint without tools');
+			// No warning; the usage and cost of the call are an info hint on the model node.
+			const hints = hintsOf(result, MODEL_NODE);
+			assert.deepEqual(
+				hints.map((h) => h.type),
+				['info'],
+				JSON.stringify(hints),
+			);
+			assert.match(
+				hints[0].message,
+				/^gpt-4o-mini-2024-07-18: \d+ tokens \(\d+ prompt \+ \d+ completion\), USD 0\.\d{8}$/,
+			);
 		},
 	);
 
@@ -124,7 +134,8 @@ async function runAiChecks({ n8n, emulator, checks, ids, log }) {
 			});
 			const calcRuns = withTool.output.data.resultData.runData.Calculator;
 			assert.ok(!calcRuns || calcRuns.length === 0, `Calculator ran: ${JSON.stringify(calcRuns)}`);
-			assert.equal(hintsOf(withTool, MODEL_NODE).length, 0, 'no warning hint any more');
+			const warnings = hintsOf(withTool, MODEL_NODE).filter((h) => h.type === 'warning');
+			assert.equal(warnings.length, 0, `no warning hint any more: ${JSON.stringify(warnings)}`);
 		},
 	);
 
