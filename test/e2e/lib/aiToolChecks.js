@@ -123,15 +123,16 @@ async function runAiToolChecks({ n8n, emulator, checks, log }) {
 			);
 			const results = second[second.length - 1];
 			assert.equal(results.role, 'user');
+			// n8n hands a Code Tool's return value back as [{"response": …}].
 			assert.match(
 				results.content,
-				/<tool_result id="call_1" name="multiply">\n391\n<\/tool_result>/,
+				/<tool_result id="call_1" name="multiply">\n\[\{"response":"391"\}\]\n<\/tool_result>/,
 			);
 			assert.match(results.content, /<tool_result id="call_2" name="Generate_Image">/);
 			assert.ok(results.content.includes(String(job.jobid)), 'image result has the job id');
 
 			// The final answer uses both results.
-			assert.match(answer, /multiply returned 391/);
+			assert.match(answer, /multiply returned \[\{"response":"391"\}\]/);
 			assert.match(answer, /Generate_Image returned/);
 			assert.ok(answer.includes(String(job.jobid)), `answer lacks job ${job.jobid}: ${answer}`);
 
