@@ -32,6 +32,7 @@ const { runCliChecks } = require('../test/e2e/lib/cliChecks');
 const { runHostileChecks } = require('../test/e2e/lib/hostileChecks');
 const { runBrowserChecks } = require('../test/e2e/lib/browserChecks');
 const { runAiChecks } = require('../test/e2e/lib/aiChecks');
+const { runAiToolChecks } = require('../test/e2e/lib/aiToolChecks');
 const { runStreamChecks, describe: describeStream } = require('../test/e2e/lib/streamChecks');
 const sandboxChecks = require('../test/e2e/lib/sandboxChecks');
 
@@ -142,6 +143,7 @@ async function main() {
 			await stages.time('ai sub-node executions', () =>
 				runAiChecks({ n8n, emulator, checks, ids: IDS, log }),
 			);
+			await stages.time('ai tool calling', () => runAiToolChecks({ n8n, emulator, checks, log }));
 
 			await stages.time('ai demos', () => sandboxChecks.checkAiDemos({ n8n, checks, ids: IDS }));
 

@@ -47,6 +47,9 @@ async function loadChatModelSdk(node: INode) {
 	}
 }
 
+/** A short answer on gpt-4.1-nano costs about USD 0.000002: 8 decimals keep it readable. */
+const COST_DIGITS = 8;
+
 const FIELDS = {
 	model: { displayName: 'Model', name: 'model' },
 	temperature: { displayName: 'Sampling Temperature', name: 'temperature' },
@@ -80,13 +83,6 @@ export class MiniToolAiChatModel implements INodeType {
 		outputNames: ['Model'],
 		credentials: [{ name: 'miniToolAiApi', required: true }],
 		properties: [
-			{
-				displayName:
-					'MiniToolAI documents no tool calling: tools attached to an AI Agent are not sent, and the model answers in plain text without calling them',
-				name: 'toolsNotice',
-				type: 'notice',
-				default: '',
-			},
 			{
 				...MODEL_PROPERTY,
 			},
@@ -129,7 +125,6 @@ export class MiniToolAiChatModel implements INodeType {
 			),
 		});
 
-		let toolsReported = false;
 		const model = new MiniToolAiLanguageModel(
 			settings.model,
 			{
@@ -137,12 +132,13 @@ export class MiniToolAiChatModel implements INodeType {
 				node,
 				itemIndex,
 				apiKey,
-				onToolsIgnored: (toolNames) => {
-					if (toolsReported) return;
-					toolsReported = true;
-					const message = `MiniToolAI documents no tool calling, so these tools were not sent to the model and were not called: ${toolNames.join(', ')}`;
-					this.logger?.warn(message);
-					this.addExecutionHints?.({ message, type: 'warning', location: 'outputPane' });
+				onUsage: ({ promptTokens, completionTokens, totalTokens }, costUsd, model) => {
+					const cost = costUsd === null ? '' : `, USD ${costUsd.toFixed(COST_DIGITS)}`;
+					this.addExecutionHints?.({
+						type: 'info',
+						location: 'outputPane',
+						message: `${model}: ${totalTokens} tokens (${promptTokens} prompt + ${completionTokens} completion)${cost}`,
+					});
 				},
 			},
 			{ temperature: settings.temperature, maxTokens: settings.max_completion_tokens },

@@ -193,3 +193,62 @@ function resultText(value: unknown): string {
 function attribute(value: string): string {
 	return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 }
+
+/**
+ * n8n's AI Agent hands the calls of one answer back as one assistant message per call, each
+ * followed by its result. Sent like that, the model would see answers it never gave (one call
+ * each) and its results scattered over several messages. Runs of "assistant message with only
+ * tool calls, then the results of those calls" are joined into one message with all the calls
+ * and the results after it, the way the model answered.
+ */
+export function joinToolBatches(messages: Message[]): Message[] {
+	const out: Message[] = [];
+	let batch: { calls: Message; results: Message[] } | undefined;
+	const flush = () => {
+		if (!batch) return;
+		out.push(batch.calls, ...batch.results);
+		batch = undefined;
+	};
+	for (let i = 0; i < messages.length; i++) {
+		const message = messages[i];
+		const content = message.content ?? [];
+		const onlyCalls =
+			message.role === 'assistant' &&
+			content.some((block) => block.type === 'tool-call') &&
+			content.every(
+				(block) =>
+					block.type === 'tool-call' || (block.type === 'text' && block.text.trim() === ''),
+			);
+		if (!onlyCalls) {
+			flush();
+			out.push(message);
+			continue;
+		}
+		const ids = new Set(
+			content.flatMap((block) => (block.type === 'tool-call' ? [block.toolCallId] : [])),
+		);
+		const results: Message[] = [];
+		while (i + 1 < messages.length && isResultFor(messages[i + 1], ids))
+			results.push(messages[++i]);
+		const calls = content.filter((block) => block.type === 'tool-call');
+		if (batch && results.length > 0) {
+			batch.calls = { ...batch.calls, content: [...batch.calls.content, ...calls] };
+			batch.results.push(...results);
+			continue;
+		}
+		flush();
+		batch = { calls: { ...message, content: calls }, results };
+		// A call without results yet ends the batch (the agent is waiting for it).
+		if (results.length === 0) flush();
+	}
+	flush();
+	return out;
+}
+
+function isResultFor(message: Message, ids: Set<string | undefined>): boolean {
+	const content = message.content ?? [];
+	return (
+		content.length > 0 &&
+		content.every((block) => block.type === 'tool-result' && ids.has(block.toolCallId))
+	);
+}

@@ -5,6 +5,7 @@
  */
 import type { Message } from '@n8n/ai-node-sdk';
 import type { INode } from 'n8n-workflow';
+import { z } from 'zod';
 
 import {
 	MiniToolAiLanguageModel,
@@ -203,26 +204,66 @@ describe('MiniToolAiLanguageModel against the emulator', () => {
 		await expect(pending).rejects.toThrow(/Could not reach MiniToolAI/);
 	});
 
-	it('tools bound: not sent, plain text answer, reported once per call', async () => {
-		const ignored: string[][] = [];
-		const base = model('gpt-4o-mini', { onToolsIgnored: (names) => ignored.push(names) });
+	it('tools bound: described in the prompt, the call comes back as tool-call content; the original instance is unchanged', async () => {
+		const base = model('gpt-4o-mini');
 		const withTools = base.withTools([
-			{ type: 'function', name: 'lookup', inputSchema: { type: 'object', properties: {} } },
+			{
+				type: 'function',
+				name: 'lookup',
+				description: 'Finds a word',
+				inputSchema: { type: 'object', properties: { word: { type: 'string' } } },
+			},
 		]);
-		const result = await withTools.generate([user('use a tool')]);
-		expect(result.message.content).toEqual([{ type: 'text', text: 'Echo: use a tool' }]);
-		expect(result.finishReason).toBe('stop');
-		expect(result.providerMetadata).toMatchObject({ toolsIgnored: ['lookup'] });
-		expect(ignored).toEqual([['lookup']]);
+		const result = await withTools.generate([user('use lookup for apple')]);
+		expect(result.finishReason).toBe('tool-calls');
+		expect(result.message.content).toEqual([
+			{
+				type: 'tool-call',
+				toolCallId: 'call_1',
+				toolName: 'lookup',
+				input: JSON.stringify({ word: 'use lookup for apple' }),
+			},
+		]);
 		expect(Object.keys(emulator.requests[0].body as object).sort()).toEqual([
 			'max_completion_tokens',
 			'messages',
 			'model',
 			'temperature',
 		]);
-		// The original instance is unchanged (withTools returns a copy).
+		// withTools returns a copy: the node's own instance still sends no tools.
 		const plain = await base.generate([user('no tools')]);
-		expect(plain.providerMetadata).not.toHaveProperty('toolsIgnored');
+		expect(plain.message.content).toEqual([{ type: 'text', text: 'Echo: no tools' }]);
+		const sent = (emulator.requests[1].body as { messages: Array<{ content: string }> }).messages;
+		expect(sent.map((m) => m.content)).toEqual(['no tools']);
+	});
+
+	it("a zod schema from another copy of zod (not the SDK's) is still described", async () => {
+		const real = z.object({
+			word: z.string().describe('the word'),
+			count: z.number().int().optional(),
+		});
+		// What a second zod copy's schema looks like to the SDK: the same definition, another class.
+		const foreign = { _def: real._def, safeParse: () => undefined };
+		const withTools = model().withTools([
+			{ type: 'function', name: 'lookup', inputSchema: foreign as never },
+		]);
+		await withTools.generate([user('hello')]);
+		const sent = (emulator.requests[0].body as { messages: Array<{ content: string }> }).messages;
+		const listed = JSON.parse(/<tools>\n(.*)\n<\/tools>/.exec(sent[0].content)![1]) as unknown;
+		expect(listed).toEqual([
+			{
+				name: 'lookup',
+				description: '',
+				parameters: {
+					type: 'object',
+					properties: {
+						word: { type: 'string', description: 'the word' },
+						count: { type: 'integer' },
+					},
+					required: ['word'],
+				},
+			},
+		]);
 	});
 
 	it('an agent conversation with earlier tool traffic is sent as text the API accepts', async () => {

@@ -246,30 +246,6 @@ describe('MiniToolAI Chat Model in the n8n engine (supplyData -> SDK adapter -> 
 		expect(chatRequests()).toHaveLength(1);
 	});
 
-	it('agent with tools: tools are not sent, the answer is plain text without tool calls, a hint is left', async () => {
-		const result = await run('tools', [['human', 'weather in Paris?']]);
-		expect(result.error).toBeUndefined();
-		const json = result.output('Consumer')[0].json;
-		expect(json.text).toBe('Echo: weather in Paris?');
-		expect(json.toolCalls).toEqual([]);
-		expect((json.metadata as IDataObject).toolsIgnored).toEqual(['get_weather']);
-		const body = chatRequests()[0].body as IDataObject;
-		expect(Object.keys(body).sort()).toEqual([
-			'max_completion_tokens',
-			'messages',
-			'model',
-			'temperature',
-		]);
-		const modelRun = result.run.data.resultData.runData['MiniToolAI Chat Model'][0];
-		expect(modelRun.hints).toEqual([
-			expect.objectContaining({
-				type: 'warning',
-				message: expect.stringContaining('MiniToolAI documents no tool calling'),
-			}),
-		]);
-		expect(modelRun.hints?.[0].message).toContain('get_weather');
-	});
-
 	it('401: the error names the HTTP status, the server message and the hint; the key is not leaked', async () => {
 		const wrongKey = ['wrong', 'key', '123456'].join('-');
 		const result = await run('invoke', [['human', 'x']], {}, { apiKey: wrongKey });
