@@ -17,8 +17,11 @@ import {
 import {
 	classifyJob,
 	describeStatus,
+	expectedJobDuration,
+	jobKind,
 	MAX_CONSECUTIVE_POLL_FAILURES,
-	pollDelayMs,
+	nextPollDelayMs,
+	recordJobDuration,
 	type JobState,
 } from './jobStatus';
 
@@ -27,7 +30,8 @@ type ImagePlan = PreparedItem<ImageOutputOptions>;
 /**
  * Polls the job until it is done, fails, or Max Wait runs out. Max Wait bounds the whole wait:
  * the sleeps, each status request (a slow or hanging answer included) and the 429 waits inside
- * it. Sleeps end at once when the execution is cancelled, so no poll outlives its run.
+ * it. Sleeps end at once when the execution is cancelled, so no poll outlives its run. The
+ * schedule follows what this process learned about jobs of the same kind (jobStatus.ts).
  */
 export async function pollUntilDone(
 	ctx: IExecuteSingleFunctions,
@@ -36,13 +40,18 @@ export async function pollUntilDone(
 ): Promise<Extract<JobState, { state: 'done' }>> {
 	const signal = ctx.getExecutionCancelSignal();
 	const request = jobStatusRequest(job);
-	const deadline = Date.now() + plan.output.maxWaitMs;
+	const started = Date.now();
+	const deadline = started + plan.output.maxWaitMs;
+	const kind = jobKind(plan.credentials.baseUrl, plan.output.jobParameters);
 	let last: JobState | { status: string; message?: string } = { status: 'submitted' };
 	let failuresInRow = 0;
+	let runningAt = 0;
 	for (let poll = 0; ; poll++) {
 		if (Date.now() >= deadline) throw jobError(ctx, plan, job, 'timedOut', last);
-		await pause(ctx, Math.min(pollDelayMs(poll), deadline - Date.now()), `image job ${job.jobId}`);
-		const left = deadline - Date.now();
+		const delay = nextPollDelayMs(Date.now() - started, poll, expectedJobDuration(kind));
+		await pause(ctx, Math.min(delay, deadline - Date.now()), `image job ${job.jobId}`);
+		const sentAt = Date.now();
+		const left = deadline - sentAt;
 		if (left <= 0) throw jobError(ctx, plan, job, 'timedOut', last);
 		let answer: IN8nHttpFullResponse;
 		try {
@@ -78,7 +87,11 @@ export async function pollUntilDone(
 			continue;
 		}
 		failuresInRow = 0;
-		if (state.state === 'done') return state;
+		if (state.state === 'done') {
+			recordJobDuration(kind, runningAt, Date.now() - started);
+			return state;
+		}
+		runningAt = sentAt - started;
 		if (state.state === 'failed') throw jobError(ctx, plan, job, 'failed', state);
 		last = state;
 	}

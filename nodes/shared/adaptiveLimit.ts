@@ -9,8 +9,8 @@ import { sleep } from 'n8n-workflow';
  * - Retry-After: nobody on this key starts a request before it has passed (one wait for all,
  *   instead of every item backing off on its own);
  * - decrease: when that pause ends, to the number of requests that were in flight when the first
- *   429 came and were not refused (what the server evidently accepted), but to no less than half
- *   the limit in force (multiplicative decrease);
+ *   429 came and were not refused (what the server evidently accepted): a multiplicative decrease
+ *   by the share the server refused;
  * - increase: one more request after each round of successes while requests queue (additive),
  *   except back up to the level the server last refused: each refused probe pauses everyone, so
  *   that probe waits for many quiet rounds.
@@ -19,8 +19,6 @@ import { sleep } from 'n8n-workflow';
 
 /** Never fewer than this many requests at once. */
 export const MIN_LIMIT = 1;
-/** A refusal cuts the limit to no less than this share of it (the multiplicative decrease). */
-export const DECREASE_FACTOR = 0.5;
 /** A 429 without Retry-After pauses the key this long. */
 export const DEFAULT_PAUSE_MS = 1_000;
 /** The longest pause one 429 imposes on everyone. */
@@ -195,10 +193,11 @@ export class AdaptiveLimit {
 	private endOverload(): void {
 		const { inFlight, refused } = this.overload!;
 		this.overload = undefined;
+		// The level that drew refusals is not tried again soon.
+		this.ceiling = Math.min(this.ceiling, this.limit === Infinity ? inFlight : this.limit);
+		// Multiplicative: the limit shrinks by the share of its requests the server refused.
 		const accepted = Math.max(MIN_LIMIT, inFlight - refused);
-		const floor = this.limit === Infinity ? MIN_LIMIT : Math.floor(this.limit * DECREASE_FACTOR);
-		this.limit = Math.max(MIN_LIMIT, floor, Math.min(this.limit, accepted));
-		this.ceiling = Math.min(this.ceiling, this.limit + 1);
+		this.limit = Math.max(MIN_LIMIT, Math.min(this.limit, accepted, this.ceiling - 1));
 		this.successes = 0;
 		this.quietRounds = 0;
 	}
@@ -258,4 +257,9 @@ export function limitFor(baseUrl: string, apiKey: string): AdaptiveLimit {
 		limits.set(id, limit);
 	}
 	return limit;
+}
+
+/** Forgets every learned limit (a fresh process), for tests that must not inherit one. */
+export function forgetLimits(): void {
+	limits.clear();
 }

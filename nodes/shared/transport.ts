@@ -130,6 +130,8 @@ export function settleSlot(slot: Slot, response: IN8nHttpFullResponse, attempt: 
 	if (response.statusCode === 429) {
 		settled.add(response);
 		const asked = requestedWaitMs(response.headers?.['retry-after']);
+		// A wait beyond what a node may wait is a quota, not a crowd: that item fails, others go on.
+		if (asked !== undefined && asked > MAX_RETRY_AFTER_MS) return slot.release();
 		return slot.refused(asked ?? noHeaderWaitMs(attempt));
 	}
 	const body = response.body as StreamLike | undefined;

@@ -108,17 +108,18 @@ describe('AdaptiveLimit', () => {
 		expect(limit.limit).toBe(5);
 	});
 
-	it('decreases by at most half per overload (multiplicative decrease)', async () => {
+	it('shrinks by the share of requests the server refused (multiplicative decrease)', async () => {
 		const t = fakeClock();
 		const limit = new AdaptiveLimit(t.clock);
 		limit.limit = 8;
 		const { granted } = acquireMany(limit, 8);
 		await t.flush();
-		granted.slice(1).forEach((s) => s.refused(100));
+		granted.slice(2).forEach((s) => s.refused(100));
+		granted.slice(0, 2).forEach((s) => s.done());
 		await t.advance(100);
 		acquireMany(limit, 1);
 		await t.flush();
-		expect(limit.limit).toBe(4);
+		expect(limit.limit).toBe(2);
 	});
 
 	it('a 429 without Retry-After pauses the key for the default time', async () => {
