@@ -65,19 +65,22 @@ function holdUntilAnswered(ctx: IExecuteSingleFunctions, slot: Slot): void {
 	const helpers = ctx.helpers as unknown as Record<string, unknown>;
 	const send = helpers.httpRequestWithAuthentication;
 	if (typeof send !== 'function') return;
-	const once = async function (this: unknown, ...args: unknown[]): Promise<unknown> {
+	const once = function (this: unknown, ...args: unknown[]): Promise<unknown> {
 		if (helpers.httpRequestWithAuthentication === once)
 			helpers.httpRequestWithAuthentication = send;
 		unanswered.delete(ctx);
-		let response: unknown;
+		// The caller gets n8n's own promise: its answer and its errors pass through untouched.
+		let answer: Promise<unknown>;
 		try {
-			response = await send.apply(this, args);
+			answer = Promise.resolve(send.apply(this, args) as unknown);
 		} catch (error) {
-			slot.release();
-			throw error;
+			answer = Promise.reject(error);
 		}
-		settleSlot(slot, response as IN8nHttpFullResponse, 0);
-		return response;
+		answer.then(
+			(response) => settleSlot(slot, response as IN8nHttpFullResponse, 0),
+			() => slot.release(),
+		);
+		return answer;
 	};
 	try {
 		helpers.httpRequestWithAuthentication = once;
