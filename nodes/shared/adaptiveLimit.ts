@@ -193,10 +193,11 @@ export class AdaptiveLimit {
 	private endOverload(): void {
 		const { inFlight, refused } = this.overload!;
 		this.overload = undefined;
-		// The level that drew refusals is not tried again soon.
-		this.ceiling = Math.min(this.ceiling, this.limit === Infinity ? inFlight : this.limit);
 		// Multiplicative: the limit shrinks by the share of its requests the server refused.
 		const accepted = Math.max(MIN_LIMIT, inFlight - refused);
+		// The level that drew refusals is not tried again soon (without a limit: one above what
+		// the server accepted).
+		this.ceiling = Math.min(this.ceiling, this.limit === Infinity ? accepted + 1 : this.limit);
 		this.limit = Math.max(MIN_LIMIT, Math.min(this.limit, accepted, this.ceiling - 1));
 		this.successes = 0;
 		this.quietRounds = 0;

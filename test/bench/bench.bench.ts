@@ -162,23 +162,25 @@ async function chatOverhead(): Promise<BenchResults['chat']> {
 // ---------------------------------------------------------------- 4. throughput under a rate limit
 async function rateLimited(): Promise<BenchResults['rate']> {
 	const keys = RATE_LIMITS.map((k) => `bench-key-k${k}`);
+	const freeKey = 'bench-key-unlimited';
 	const emulator = await startEmulator({
-		keys: Object.fromEntries(keys.map((key) => [key, 1e6])),
+		keys: Object.fromEntries([...keys, freeKey].map((key) => [key, 1e6])),
 		latencyMs: LATENCY_MS,
 		tokenDelayMs: 0,
 		retryAfterSeconds: 1,
 	});
 	try {
 		const workflow = chatWorkflow(RATE_ITEMS, true);
+		const free = engineFor(emulator, freeKey);
 		const out: BenchResults['rate'] = [];
 		for (const [i, k] of RATE_LIMITS.entries()) {
 			// A credential of its own per K: its first run starts with nothing learned.
 			const engine = engineFor(emulator, keys[i]);
 			emulator.configure({ maxConcurrent: k });
-			const run = async () => {
+			const run = async (which = engine) => {
 				emulator.reset();
 				const started = performance.now();
-				const result = await engine.run(workflow);
+				const result = await which.run(workflow);
 				const ms = performance.now() - started;
 				const items = result.output('Chat');
 				const completed = items.filter((it) => String(it.json.text).startsWith('Echo:')).length;
@@ -196,8 +198,15 @@ async function rateLimited(): Promise<BenchResults['rate']> {
 			};
 			const cold = await run();
 			const runs: BenchResults['rate'][number]['runs'] = [];
-			for (let rep = 0; rep < RATE_REPS; rep++) runs.push(await run());
-			out.push({ k, cold, runs });
+			const unlimited: BenchResults['rate'][number]['runs'] = [];
+			for (let rep = 0; rep < RATE_REPS; rep++) {
+				runs.push(await run());
+				// The engine's own pace: the same items against a server without a limit.
+				emulator.configure({ maxConcurrent: 0 });
+				unlimited.push(await run(free));
+				emulator.configure({ maxConcurrent: k });
+			}
+			out.push({ k, cold, runs, unlimited });
 			log(`4. rate limit K=${k} done`);
 		}
 		return out;

@@ -17,6 +17,8 @@ export interface BenchResults {
 		cold: RateRun;
 		/** The runs after it. */
 		runs: RateRun[];
+		/** The same items against the same server without a limit (another credential). */
+		unlimited?: RateRun[];
 	}>;
 	image: Array<{
 		jobDelayMs: number;
@@ -227,13 +229,15 @@ export function buildReport(
 				'',
 				0,
 			)}`;
+		const free = (k.unlimited ?? []).map((x) => x.ms);
+		const floor = Math.max(ideal, stats(free).median);
 		rows.push({
 			id: '4',
 			measurement: `Throughput: ${settings.rateItems} chat items, 429 + Retry-After 1 beyond K`,
 			case: `K = ${k.k}, limit learned (runs after the first)`,
 			ours: `${counts(k.runs)}; ${spread(total, ' ms', 0)}`,
-			baseline: `ideal ${num(ideal, 0)} ms (${settings.rateItems}/${k.k} × ${num(reqMs, 1)} ms)`,
-			comparison: `${num(stats(total).median / ideal)}× ideal (goal ≤ 1.25×)`,
+			baseline: `ideal ${num(ideal, 0)} ms (${settings.rateItems}/${k.k} × ${num(reqMs, 1)} ms); same items, no limit on the server: ${spread(free, ' ms', 0)}`,
+			comparison: `${num(stats(total).median / ideal)}× ideal, ${num(stats(total).median / floor)}× max(ideal, no-limit run) (goal ≤ 1.25×)`,
 			notes: `${spread(
 				k.runs.map((x) => x.rejected),
 				'',
