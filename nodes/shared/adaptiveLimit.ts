@@ -195,9 +195,10 @@ export class AdaptiveLimit {
 		this.overload = undefined;
 		// Multiplicative: the limit shrinks by the share of its requests the server refused.
 		const accepted = Math.max(MIN_LIMIT, inFlight - refused);
-		// The level that drew refusals is not tried again soon (without a limit: one above what
-		// the server accepted).
-		this.ceiling = Math.min(this.ceiling, this.limit === Infinity ? accepted + 1 : this.limit);
+		// A limit in force that drew refusals is not tried again soon. The first burst sets none:
+		// what it shows the server accepted can be low (fast answers that came back before the
+		// first 429 are not counted), so the limit grows from there until it is refused.
+		if (this.limit !== Infinity) this.ceiling = Math.min(this.ceiling, this.limit);
 		this.limit = Math.max(MIN_LIMIT, Math.min(this.limit, accepted, this.ceiling - 1));
 		this.successes = 0;
 		this.quietRounds = 0;

@@ -86,12 +86,18 @@ describe('AdaptiveLimit', () => {
 		await t.advance(1);
 		expect(limit.limit).toBe(K);
 		expect(retry.granted).toHaveLength(K);
-		// Each answer lets the next one go: never more than K in flight.
-		for (let round = 0; round < 10; round++) {
-			retry.granted.slice(round * K, round * K + K).forEach((s) => s.done());
-			await t.flush();
-			expect(limit.inFlight).toBeLessThanOrEqual(K + 1);
-		}
+		// A round of successes earns one more (the first burst may have under-counted); the server
+		// refuses it, and the limit goes back to K, now with K + 1 as the level not to try soon.
+		retry.granted.slice(0, K).forEach((s) => s.done());
+		await t.flush();
+		expect(limit.limit).toBe(K + 1);
+		expect(limit.inFlight).toBe(K + 1);
+		const [probe, ...others] = retry.granted.slice(K, 2 * K + 1).reverse();
+		probe.refused(1_000);
+		others.forEach((s) => s.done());
+		await t.advance(1_000);
+		expect(limit.limit).toBe(K);
+		expect(limit.ceiling).toBe(K + 1);
 	});
 
 	it('a refused probe takes the limit back to what was accepted, not to half', async () => {
