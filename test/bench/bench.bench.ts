@@ -7,6 +7,7 @@
 import { MiniToolAiApi } from '../../credentials/MiniToolAiApi.credentials';
 import { MiniToolAiChat } from '../../nodes/MiniToolAiChat/MiniToolAiChat.node';
 import { MiniToolAiTextToImage } from '../../nodes/MiniToolAiTextToImage/MiniToolAiTextToImage.node';
+import { limitFor } from '../../nodes/shared/adaptiveLimit';
 import { ChatStreamParser } from '../../nodes/shared/chatStream';
 import { IMAGE_MODELS, startEmulator, type Emulator } from '../emulator';
 import { chain, createEngine, itemsNode, manualTrigger } from '../harness';
@@ -206,7 +207,8 @@ async function rateLimited(): Promise<BenchResults['rate']> {
 				unlimited.push(await run(free));
 				emulator.configure({ maxConcurrent: k });
 			}
-			out.push({ k, cold, runs, unlimited });
+			const learned = limitFor(emulator.baseUrl, keys[i]);
+			out.push({ k, cold, runs, unlimited, learnedLimit: learned.limit, ceiling: learned.ceiling });
 			log(`4. rate limit K=${k} done`);
 		}
 		return out;

@@ -19,6 +19,9 @@ export interface BenchResults {
 		runs: RateRun[];
 		/** The same items against the same server without a limit (another credential). */
 		unlimited?: RateRun[];
+		/** The shared limit and the level it avoids, after the last run. */
+		learnedLimit?: number;
+		ceiling?: number;
 	}>;
 	image: Array<{
 		jobDelayMs: number;
@@ -246,7 +249,7 @@ export function buildReport(
 				k.runs.map((x) => x.requests),
 				'',
 				0,
-			)} requests; ${k.runs.length} reps`,
+			)} requests; ${k.runs.length} reps; learned limit ${k.learnedLimit ?? '?'} (avoids ${k.ceiling ?? '?'})`,
 		});
 		if (k.cold) {
 			const floor = ideal + RETRY_AFTER_MS;
