@@ -55,6 +55,102 @@ export function pollDelayMs(pollNumber: number): number {
 	);
 }
 
+/**
+ * Learned schedule. Jobs of one model, size and step count take similar times, so the poller
+ * learns how long they take here (this process, this Base URL) and checks sparsely until about
+ * then, densely around it, and on today's schedule again once the job runs late. A kind without
+ * history polls on today's schedule.
+ */
+/** Far from the expected end, one check this often (a failed job is still noticed). */
+export const SPARSE_POLL_INTERVAL_MS = MAX_POLL_INTERVAL_MS;
+/** Around the expected end, checks this often at least... */
+export const DENSE_POLL_INTERVAL_MS = 200;
+/** ...and the dense window never narrower than this on either side. */
+export const MIN_SPREAD_MS = 100;
+/** Past the expected end by this much (or 3 spreads), the job is late: today's schedule again. */
+export const LATE_AFTER_MS = 1_000;
+/** Kinds of job remembered (oldest forgotten first). */
+export const MAX_JOB_KINDS = 100;
+/** How much a new observation's surprise widens the spread. */
+const SURPRISE_WEIGHT = 0.3;
+
+export interface JobDurationEstimate {
+	/** Expected time from the accepted submit to the job being done. */
+	expectedMs: number;
+	/** How far off that tends to be. */
+	spreadMs: number;
+}
+
+const estimates = new Map<string, JobDurationEstimate>();
+
+/** One kind of job: what makes durations alike. */
+export function jobKind(
+	baseUrl: string,
+	body: { model?: unknown; width?: unknown; height?: unknown; steps?: unknown } = {},
+): string {
+	return [baseUrl, body.model, body.width, body.height, body.steps].join('|');
+}
+
+export function expectedJobDuration(kind: string): JobDurationEstimate | undefined {
+	return estimates.get(kind);
+}
+
+/**
+ * Learns from a finished job: it was still running at `runningAtMs` (the last check that said so
+ * was sent then) and done at `doneAtMs` (the check that said so was answered then). Precise
+ * observations count more than coarse ones.
+ */
+export function recordJobDuration(kind: string, runningAtMs: number, doneAtMs: number): void {
+	const sample = (runningAtMs + doneAtMs) / 2;
+	const halfWidth = Math.max(MIN_SPREAD_MS, (doneAtMs - runningAtMs) / 2);
+	const known = estimates.get(kind);
+	estimates.delete(kind);
+	if (!known) {
+		estimates.set(kind, { expectedMs: sample, spreadMs: halfWidth });
+	} else {
+		const surprise = sample - known.expectedMs;
+		const weight = known.spreadMs ** 2 / (known.spreadMs ** 2 + halfWidth ** 2);
+		estimates.set(kind, {
+			expectedMs: known.expectedMs + weight * surprise,
+			spreadMs: Math.max(
+				MIN_SPREAD_MS,
+				Math.sqrt((1 - weight) * known.spreadMs ** 2 + SURPRISE_WEIGHT * surprise ** 2),
+			),
+		});
+	}
+	if (estimates.size > MAX_JOB_KINDS) estimates.delete(estimates.keys().next().value!);
+}
+
+/** Forgets every learned duration (a fresh process), for tests that must not inherit one. */
+export function forgetJobDurations(): void {
+	estimates.clear();
+}
+
+/**
+ * The wait before the next status check, `elapsedMs` after the submit was accepted, after `polls`
+ * checks. Without an estimate: today's schedule. With one: sparse checks until one spread before
+ * the expected end, then dense ones until the job is late, then today's schedule from its start.
+ */
+export function nextPollDelayMs(
+	elapsedMs: number,
+	polls: number,
+	expected?: JobDurationEstimate,
+): number {
+	if (!expected) return pollDelayMs(polls);
+	const spread = Math.max(MIN_SPREAD_MS, expected.spreadMs);
+	const denseFrom = expected.expectedMs - spread;
+	const lateFrom = expected.expectedMs + Math.max(LATE_AFTER_MS, 3 * spread);
+	if (elapsedMs < denseFrom) return Math.min(denseFrom - elapsedMs, SPARSE_POLL_INTERVAL_MS);
+	const dense = Math.max(DENSE_POLL_INTERVAL_MS, Math.round(spread / 2));
+	if (elapsedMs < lateFrom) return Math.min(dense, lateFrom - elapsedMs);
+	// Late: today's schedule, as if polling had started when the job became late.
+	let late = 0;
+	for (let waited = pollDelayMs(0); waited <= elapsedMs - lateFrom; late++) {
+		waited += pollDelayMs(late + 1);
+	}
+	return pollDelayMs(late);
+}
+
 const PREVIEW_CHARS = 120;
 
 /**

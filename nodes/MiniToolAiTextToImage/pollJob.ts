@@ -18,8 +18,11 @@ import {
 import {
 	classifyJob,
 	describeStatus,
+	expectedJobDuration,
+	jobKind,
 	MAX_CONSECUTIVE_POLL_FAILURES,
-	pollDelayMs,
+	nextPollDelayMs,
+	recordJobDuration,
 	type JobState,
 } from './jobStatus';
 
@@ -31,7 +34,8 @@ const LAST_CHECK_MS = 1_000;
 /**
  * Polls the job until it is done, fails, or Max Wait runs out. Max Wait bounds the whole wait:
  * the sleeps, each status request (a slow or hanging answer included) and the 429 waits inside
- * it. Sleeps end at once when the execution is cancelled, so no poll outlives its run.
+ * it. Sleeps end at once when the execution is cancelled, so no poll outlives its run. The
+ * schedule follows what this process learned about jobs of the same kind (jobStatus.ts).
  */
 export async function pollUntilDone(
 	ctx: IExecuteSingleFunctions,
@@ -40,18 +44,23 @@ export async function pollUntilDone(
 ): Promise<Extract<JobState, { state: 'done' }>> {
 	const signal = ctx.getExecutionCancelSignal();
 	const request = jobStatusRequest(job);
-	const deadline = Date.now() + plan.output.maxWaitMs;
+	const started = Date.now();
+	const deadline = started + plan.output.maxWaitMs;
+	const kind = jobKind(plan.credentials.baseUrl, plan.output.jobParameters);
 	let last: JobState | { status: string; message?: string } = { status: 'submitted' };
 	let failuresInRow = 0;
 	let serverAskedMs = 0;
+	let runningAt = 0;
 	for (let poll = 0; ; poll++) {
 		if (Date.now() >= deadline) throw jobError(ctx, plan, job, 'timedOut', last);
-		const delay = Math.max(pollDelayMs(poll), serverAskedMs);
+		const scheduled = nextPollDelayMs(Date.now() - started, poll, expectedJobDuration(kind));
+		const delay = Math.max(scheduled, serverAskedMs);
 		await pause(ctx, Math.min(delay, deadline - Date.now()), `image job ${job.jobId}`);
 		serverAskedMs = 0;
+		const sentAt = Date.now();
 		// The check at Max Wait itself is still made (the job may just have finished), bounded so
 		// that the node gives up at most LAST_CHECK_MS after Max Wait.
-		const left = Math.max(deadline - Date.now(), LAST_CHECK_MS);
+		const left = Math.max(deadline - sentAt, LAST_CHECK_MS);
 		let answer: IN8nHttpFullResponse;
 		try {
 			answer = await sendApiRequest(ctx, request, { timeLimitMs: left });
@@ -93,7 +102,11 @@ export async function pollUntilDone(
 			continue;
 		}
 		failuresInRow = 0;
-		if (state.state === 'done') return state;
+		if (state.state === 'done') {
+			recordJobDuration(kind, runningAt, Date.now() - started);
+			return state;
+		}
+		runningAt = sentAt - started;
 		if (state.state === 'failed') throw jobError(ctx, plan, job, 'failed', state);
 		last = state;
 	}

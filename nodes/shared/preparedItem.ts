@@ -2,10 +2,12 @@ import {
 	NodeOperationError,
 	type IExecuteSingleFunctions,
 	type IHttpRequestOptions,
+	type IN8nHttpFullResponse,
 } from 'n8n-workflow';
 
+import { limitFor, type Slot } from './adaptiveLimit';
 import type { MiniToolAiCredentials } from './credentials';
-import { withoutRedirects } from './transport';
+import { canceledError, settleSlot, withoutRedirects } from './transport';
 
 /**
  * What a declarative node's preSend step decided for one item, for its postReceive step: the
@@ -24,21 +26,76 @@ export interface PreparedItem<Output> {
 
 const prepared = new WeakMap<object, PreparedItem<unknown>>();
 
+/** Slots of first requests whose answer has not been seen yet. */
+const unanswered = new WeakMap<object, Slot>();
+
 /**
  * Records the plan for this item and returns its request, for preSend to hand to n8n. The request
- * goes out with redirects off, like every request that carries the key.
+ * goes out with redirects off, like every request that carries the key, and only once the shared
+ * limit of its credential and Base URL has a slot for it (at once unless a 429 put a limit in
+ * force).
  */
-export function prepareItem<Output>(
+export async function prepareItem<Output>(
 	ctx: IExecuteSingleFunctions,
 	item: PreparedItem<Output>,
-): IHttpRequestOptions {
+): Promise<IHttpRequestOptions> {
 	const planned = { ...item, request: withoutRedirects(item.request) };
 	prepared.set(ctx, planned);
+	const signal = ctx.getExecutionCancelSignal();
+	let slot: Slot;
+	try {
+		slot = await limitFor(item.credentials.baseUrl, item.credentials.apiKey).acquire(signal);
+	} catch {
+		throw canceledError(ctx, 'a free request slot (rate limit)');
+	}
+	holdUntilAnswered(ctx, slot);
 	return planned.request;
+}
+
+/**
+ * n8n's RoutingNode sends this item's first request right after preSend, through this item's own
+ * `helpers.httpRequestWithAuthentication`. Wrapped once, it reports how that request ended: a
+ * network error or a cancel frees the slot, a 429 pauses the key, an answer holds the slot until
+ * its body has been read. Should an n8n version send another way, `preparedItem` (the first step
+ * of every postReceive) frees the slot when the answer arrives, and the slot's lease ends it at
+ * the latest.
+ */
+function holdUntilAnswered(ctx: IExecuteSingleFunctions, slot: Slot): void {
+	unanswered.set(ctx, slot);
+	const helpers = ctx.helpers as unknown as Record<string, unknown>;
+	const send = helpers.httpRequestWithAuthentication;
+	if (typeof send !== 'function') return;
+	const once = function (this: unknown, ...args: unknown[]): Promise<unknown> {
+		if (helpers.httpRequestWithAuthentication === once)
+			helpers.httpRequestWithAuthentication = send;
+		unanswered.delete(ctx);
+		// The caller gets n8n's own promise: its answer and its errors pass through untouched.
+		let answer: Promise<unknown>;
+		try {
+			answer = Promise.resolve(send.apply(this, args) as unknown);
+		} catch (error) {
+			answer = Promise.reject(error);
+		}
+		answer.then(
+			(response) => settleSlot(slot, response as IN8nHttpFullResponse, 0),
+			() => slot.release(),
+		);
+		return answer;
+	};
+	try {
+		helpers.httpRequestWithAuthentication = once;
+	} catch {
+		// A frozen helpers object: the fallbacks above still free the slot.
+	}
 }
 
 /** The plan made by this item's preSend step. Its absence is a bug, never skipped silently. */
 export function preparedItem<Output>(ctx: IExecuteSingleFunctions): PreparedItem<Output> {
+	const slot = unanswered.get(ctx);
+	if (slot) {
+		unanswered.delete(ctx);
+		slot.release();
+	}
 	const item = prepared.get(ctx);
 	if (!item) {
 		throw new NodeOperationError(ctx.getNode(), 'The request for this item was not prepared', {

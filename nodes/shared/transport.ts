@@ -7,6 +7,7 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 
+import { limitFor, type Slot } from './adaptiveLimit';
 import { drain } from './body';
 import { CREDENTIAL_TYPE } from './constants';
 import { getApiCredentials, itemIndexOf, type ApiContext } from './credentials';
@@ -59,11 +60,18 @@ export async function sendApiRequest(
 	}
 	const stopped = (waitingFor: string) =>
 		cancel?.aborted ? canceledError(ctx, waitingFor) : timeLimitError(ctx, timeLimitMs ?? 0);
+	const shared = limitFor(baseUrl, apiKey);
 	let response = previous;
 	let waited = 0;
 	for (let attempt = 0; ; attempt++) {
 		if (response === undefined) {
 			if (signal?.aborted) throw stopped('the request to MiniToolAI');
+			let slot: Slot;
+			try {
+				slot = await shared.acquire(signal);
+			} catch {
+				throw stopped('a free request slot (rate limit)');
+			}
 			try {
 				// n8n binds the helper to its own context type; every context kind we pass has it.
 				response = await untilAborted(
@@ -75,25 +83,71 @@ export async function sendApiRequest(
 					signal,
 				);
 			} catch (error) {
+				slot.release();
 				if (signal?.aborted) throw stopped('the answer from MiniToolAI');
 				throw networkError(ctx, error as Error, baseUrl, apiKey);
 			}
+			settleSlot(slot, response, attempt);
 		}
 		if (response.statusCode !== 429 || attempt >= MAX_RATE_LIMIT_RETRIES) return response;
 		// A wait longer than the node may wait fails at once, saying what the server asked for.
 		const asked = requestedWaitMs(response.headers?.['retry-after']);
 		if (asked !== undefined && asked > MAX_RETRY_AFTER_MS) return response;
-		const delay = retryDelayMs(response.headers?.['retry-after'], attempt);
+		// The shared limit makes every request on this key wait out the 429 (the next acquire);
+		// a 429 it did not see (an n8n that sent the first request another way) is waited out here.
+		const delay = settled.has(response)
+			? (asked ?? noHeaderWaitMs(attempt))
+			: retryDelayMs(response.headers?.['retry-after'], attempt);
 		if (waited + delay > RATE_LIMIT_BUDGET_MS || Date.now() + delay > deadline) return response;
 		waited += delay;
 		await drain(response.body);
-		try {
-			await sleep(delay, signal);
-		} catch {
-			throw stopped('a rate-limit retry');
+		if (!settled.has(response)) {
+			try {
+				await sleep(delay, signal);
+			} catch {
+				throw stopped('a rate-limit retry');
+			}
 		}
 		response = undefined;
 	}
+}
+
+/** Answers whose 429 the shared limit has been told about. */
+const settled = new WeakSet<object>();
+
+/** The pause a 429 without Retry-After asks of everyone: 1 s, doubling per attempt, up to 8 s. */
+function noHeaderWaitMs(attempt: number): number {
+	return retryDelayMs(undefined, attempt, Date.now(), 0);
+}
+
+/**
+ * Tells the shared limit how a request ended. A 429 frees the slot at once and pauses the key; any
+ * other answer holds its slot until its body has been read or dropped (a chat stream is still a
+ * request in flight for the server).
+ */
+export function settleSlot(slot: Slot, response: IN8nHttpFullResponse, attempt: number): void {
+	if (typeof response?.statusCode !== 'number') return slot.done();
+	if (response.statusCode === 429) {
+		settled.add(response);
+		const asked = requestedWaitMs(response.headers?.['retry-after']);
+		// A wait beyond what a node may wait is a quota, not a crowd: that item fails, others go on.
+		if (asked !== undefined && asked > MAX_RETRY_AFTER_MS) return slot.release();
+		return slot.refused(asked ?? noHeaderWaitMs(attempt));
+	}
+	const body = response.body as StreamLike | undefined;
+	if (!body || typeof body.once !== 'function' || body.destroyed || body.readableEnded) {
+		return slot.done();
+	}
+	body.once('end', slot.done);
+	body.once('close', slot.done);
+	body.once('error', slot.done);
+}
+
+/** The parts of a Node stream the limit listens to (the lint keeps node:stream out). */
+interface StreamLike {
+	once: (event: string, listener: () => void) => unknown;
+	destroyed?: boolean;
+	readableEnded?: boolean;
 }
 
 /**

@@ -7,6 +7,7 @@
 import { MiniToolAiApi } from '../../credentials/MiniToolAiApi.credentials';
 import { MiniToolAiChat } from '../../nodes/MiniToolAiChat/MiniToolAiChat.node';
 import { MiniToolAiTextToImage } from '../../nodes/MiniToolAiTextToImage/MiniToolAiTextToImage.node';
+import { limitFor } from '../../nodes/shared/adaptiveLimit';
 import { ChatStreamParser } from '../../nodes/shared/chatStream';
 import { IMAGE_MODELS, startEmulator, type Emulator } from '../emulator';
 import { chain, createEngine, itemsNode, manualTrigger } from '../harness';
@@ -14,7 +15,7 @@ import { chatNode, imageNode } from '../engine/setup';
 import { fixedPollImage, rawChatBatch } from './raw';
 import { runRealN8n, type RealN8nResults } from './realN8n';
 import { buildReport, type BenchResults, type Row } from './report';
-import { machineInfo, print, writeOut } from './util';
+import { machineInfo, print, selectedMeasurements, writeOut } from './util';
 
 const KEY = 'bench-key';
 const LATENCY_MS = 50;
@@ -23,8 +24,12 @@ const CHAT_REPS = 10;
 const RATE_ITEMS = 200;
 const RATE_LIMITS = [5, 10, 20];
 const RATE_REPS = 3;
-const IMAGE_DURATIONS_MS = [2_000, 10_000, 30_000];
+const IMAGE_DURATIONS_MS = [2_000, 10_000, 30_000, 60_000];
 const IMAGE_JOBS_EACH = 3;
+/** Runs after the first one, when the node has seen jobs of the kind. */
+const IMAGE_LATER_RUNS = 2;
+const MAX_WAIT_S = 3;
+const MAX_WAIT_REPS = 3;
 const FIXED_POLL_MS = 5_000;
 const PARSER_SIZES = [100 * 1024, 1024 * 1024, 10 * 1024 * 1024];
 const PARSER_CHUNK = 16 * 1024;
@@ -37,12 +42,28 @@ function log(line: string): void {
 	print(`[bench] ${line}`);
 }
 
-function engineFor(emulator: Emulator) {
+function engineFor(emulator: Emulator, key = KEY, chat: typeof MiniToolAiChat = MiniToolAiChat) {
 	return createEngine({
-		nodeTypes: [MiniToolAiChat, MiniToolAiTextToImage],
+		nodeTypes: [chat, MiniToolAiTextToImage],
 		credentialTypes: [MiniToolAiApi],
-		credentials: { miniToolAiApi: { apiKey: KEY, baseUrl: emulator.baseUrl } },
+		credentials: { miniToolAiApi: { apiKey: key, baseUrl: emulator.baseUrl } },
 	});
+}
+
+/**
+ * The Chat node loaded again with the shared limit stubbed out (every acquire granted at once, no
+ * bookkeeping): what the limit costs when no 429 has put it in force.
+ */
+async function chatWithoutSharedLimit(): Promise<typeof MiniToolAiChat> {
+	let chat: typeof MiniToolAiChat | undefined;
+	await jest.isolateModulesAsync(async () => {
+		jest.doMock('../../nodes/shared/adaptiveLimit', () => {
+			const slot = { done: () => undefined, refused: () => undefined, release: () => undefined };
+			return { limitFor: () => ({ acquire: async () => slot }), forgetLimits: () => undefined };
+		});
+		chat = (await import('../../nodes/MiniToolAiChat/MiniToolAiChat.node')).MiniToolAiChat;
+	});
+	return chat!;
 }
 
 const prompt = (i: number) =>
@@ -88,14 +109,15 @@ async function chatOverhead(): Promise<BenchResults['chat']> {
 	});
 	try {
 		const engine = engineFor(emulator);
+		const stubbed = engineFor(emulator, KEY, await chatWithoutSharedLimit());
 		const out: BenchResults['chat'] = [];
 		for (const n of CHAT_SIZES) {
 			const workflow = chatWorkflow(n);
 			const bodies = Array.from({ length: n }, (_, i) => chatBody(i));
-			const runEngine = async () => {
+			const runEngine = async (which = engine) => {
 				emulator.reset();
 				const started = performance.now();
-				const result = await engine.run(workflow);
+				const result = await which.run(workflow);
 				const ms = performance.now() - started;
 				const answers = result
 					.output('Chat')
@@ -112,20 +134,24 @@ async function chatOverhead(): Promise<BenchResults['chat']> {
 				return { ms: raw.ms, spread: startSpread(emulator) };
 			};
 			await runEngine(); // warm-up (JIT, connections)
+			await runEngine(stubbed);
 			await runRaw();
 			const engineRuns: Array<{ ms: number; spread: number }> = [];
+			const stubbedRuns: Array<{ ms: number; spread: number }> = [];
 			const rawRuns: Array<{ ms: number; spread: number }> = [];
 			for (let rep = 0; rep < CHAT_REPS; rep++) {
-				// Alternate the order so that neither side always runs on a warmer machine.
+				// Alternate the order so that no side always runs on a warmer machine.
 				if (rep % 2 === 0) {
 					engineRuns.push(await runEngine());
+					stubbedRuns.push(await runEngine(stubbed));
 					rawRuns.push(await runRaw());
 				} else {
 					rawRuns.push(await runRaw());
+					stubbedRuns.push(await runEngine(stubbed));
 					engineRuns.push(await runEngine());
 				}
 			}
-			out.push({ n, engine: engineRuns, raw: rawRuns });
+			out.push({ n, engine: engineRuns, noLimit: stubbedRuns, raw: rawRuns });
 			log(`1. chat N=${n} done`);
 		}
 		return out;
@@ -136,39 +162,53 @@ async function chatOverhead(): Promise<BenchResults['chat']> {
 
 // ---------------------------------------------------------------- 4. throughput under a rate limit
 async function rateLimited(): Promise<BenchResults['rate']> {
+	const keys = RATE_LIMITS.map((k) => `bench-key-k${k}`);
+	const freeKey = 'bench-key-unlimited';
 	const emulator = await startEmulator({
-		keys: { [KEY]: 1e6 },
+		keys: Object.fromEntries([...keys, freeKey].map((key) => [key, 1e6])),
 		latencyMs: LATENCY_MS,
 		tokenDelayMs: 0,
 		retryAfterSeconds: 1,
 	});
 	try {
-		const engine = engineFor(emulator);
 		const workflow = chatWorkflow(RATE_ITEMS, true);
+		const free = engineFor(emulator, freeKey);
 		const out: BenchResults['rate'] = [];
-		for (const k of RATE_LIMITS) {
+		for (const [i, k] of RATE_LIMITS.entries()) {
+			// A credential of its own per K: its first run starts with nothing learned.
+			const engine = engineFor(emulator, keys[i]);
 			emulator.configure({ maxConcurrent: k });
-			const runs: BenchResults['rate'][number]['runs'] = [];
-			for (let rep = 0; rep < RATE_REPS; rep++) {
+			const run = async (which = engine) => {
 				emulator.reset();
 				const started = performance.now();
-				const result = await engine.run(workflow);
+				const result = await which.run(workflow);
 				const ms = performance.now() - started;
 				const items = result.output('Chat');
 				const completed = items.filter((it) => String(it.json.text).startsWith('Echo:')).length;
 				const api = emulator.requests.filter((r) => r.server === 'api');
 				const ok = api.filter((r) => r.status === 200);
 				const okDurations = ok.map((r) => (r.endedAt ?? r.startedAt) - r.startedAt);
-				runs.push({
+				return {
 					ms,
 					completed,
 					failed: RATE_ITEMS - completed,
 					requests: api.length,
 					rejected: api.filter((r) => r.status === 429).length,
 					medianRequestMs: median(okDurations),
-				});
+				};
+			};
+			const cold = await run();
+			const runs: BenchResults['rate'][number]['runs'] = [];
+			const unlimited: BenchResults['rate'][number]['runs'] = [];
+			for (let rep = 0; rep < RATE_REPS; rep++) {
+				runs.push(await run());
+				// The engine's own pace: the same items against a server without a limit.
+				emulator.configure({ maxConcurrent: 0 });
+				unlimited.push(await run(free));
+				emulator.configure({ maxConcurrent: k });
 			}
-			out.push({ k, runs });
+			const learned = limitFor(emulator.baseUrl, keys[i]);
+			out.push({ k, cold, runs, unlimited, learnedLimit: learned.limit, ceiling: learned.ceiling });
 			log(`4. rate limit K=${k} done`);
 		}
 		return out;
@@ -188,36 +228,52 @@ async function imageDelay(): Promise<BenchResults['image']> {
 			});
 			try {
 				const engine = engineFor(emulator);
-				const workflow = chain(
-					manualTrigger(),
-					itemsNode(
-						'Items',
-						Array.from({ length: IMAGE_JOBS_EACH }, (_, i) => ({ prompt: `node job ${i + 1}` })),
-					),
-					imageNode({
-						operation: 'generate',
-						model: IMAGE_MODELS[0],
-						prompt: '={{ $json.prompt }}',
-						width: 512,
-						height: 512,
-						downloadImage: false,
-						options: { maxWaitSeconds: 120 },
-					}),
-				);
-				const nodeRun = (async () => {
-					const result = await engine.run(workflow);
+				const workflow = (label: string) =>
+					chain(
+						manualTrigger(),
+						itemsNode(
+							'Items',
+							Array.from({ length: IMAGE_JOBS_EACH }, (_, i) => ({
+								prompt: `${label} ${i + 1}`,
+							})),
+						),
+						imageNode({
+							operation: 'generate',
+							model: IMAGE_MODELS[0],
+							prompt: '={{ $json.prompt }}',
+							width: 512,
+							height: 512,
+							downloadImage: false,
+							options: { maxWaitSeconds: 120 },
+						}),
+					);
+				const nodeRun = async (label: string) => {
+					const result = await engine.run(workflow(label));
 					if (result.status !== 'success') throw new Error(`image run: ${result.error?.message}`);
 					return Date.now();
-				})();
-				const rawRuns = Array.from({ length: IMAGE_JOBS_EACH }, (_, i) =>
-					fixedPollImage({
-						baseUrl: emulator.baseUrl,
-						key: KEY,
-						intervalMs: FIXED_POLL_MS,
-						body: { model: IMAGE_MODELS[0], prompt: `fixed job ${i + 1}`, width: 512, height: 512 },
-					}),
-				);
-				const [nodeEnd, ...raw] = await Promise.all([nodeRun, ...rawRuns]);
+				};
+				const raw = (label: string, backoff: boolean) =>
+					Array.from({ length: IMAGE_JOBS_EACH }, (_, i) =>
+						fixedPollImage({
+							baseUrl: emulator.baseUrl,
+							key: KEY,
+							intervalMs: FIXED_POLL_MS,
+							backoff,
+							body: {
+								model: IMAGE_MODELS[0],
+								prompt: `${label} ${i + 1}`,
+								width: 512,
+								height: 512,
+							},
+						}),
+					);
+				// The first run: no job of this kind seen yet; the baselines poll beside it.
+				const [firstEnd, ...fixed] = await Promise.all([
+					nodeRun('first job'),
+					...raw('fixed job', false),
+					...raw('backoff job', true),
+				]);
+				for (let run = 1; run <= IMAGE_LATER_RUNS; run++) await nodeRun(`later job ${run}`);
 				const jobs = [...emulator.jobs.values()];
 				const pick = (prefix: string) =>
 					jobs
@@ -227,16 +283,71 @@ async function imageDelay(): Promise<BenchResults['image']> {
 							polls: j.polls.length,
 							readyAt: j.readyAt ?? Number.NaN,
 						}));
-				const nodeJobs = pick('node job');
-				const fixedJobs = pick('fixed job');
+				const first = pick('first job');
 				log(`3. image job ${jobDelayMs / 1000} s done`);
 				return {
 					jobDelayMs,
-					node: nodeJobs,
-					fixed: fixedJobs,
-					nodeOutputAfterLastReadyMs: nodeEnd - Math.max(...nodeJobs.map((j) => j.readyAt)),
-					fixedClientPolls: raw.map((r) => r.polls),
+					node: first,
+					later: pick('later job'),
+					fixed: pick('fixed job'),
+					backoff: pick('backoff job'),
+					nodeOutputAfterLastReadyMs: firstEnd - Math.max(...first.map((j) => j.readyAt)),
+					fixedClientPolls: fixed.slice(0, IMAGE_JOBS_EACH).map((r) => r.polls),
 				};
+			} finally {
+				await emulator.close();
+			}
+		}),
+	);
+}
+
+// ---------------------------------------------------------------- 7. Max Wait give-up time
+/** What the job endpoint does while a Generate waits for a job that never finishes. */
+const HOSTILE_POLLS: Array<{ label: string; fault?: Record<string, unknown> }> = [
+	{ label: 'always "processing"' },
+	{ label: 'every answer 2.5 s late', fault: { type: 'slowFirstByte', ms: 2_500 } },
+	{ label: 'every poll 429, Retry-After 1', fault: { type: 'rateLimit', retryAfter: 1 } },
+	{ label: 'every poll 429, Retry-After 2', fault: { type: 'rateLimit', retryAfter: 2 } },
+	{ label: 'never answers (hang)', fault: { type: 'hang' } },
+	{ label: 'every poll 503', fault: { type: 'status', status: 503 } },
+];
+
+async function maxWait(): Promise<BenchResults['maxWait']> {
+	return await Promise.all(
+		HOSTILE_POLLS.map(async ({ label, fault }) => {
+			const emulator = await startEmulator({ keys: { [KEY]: 1e6 }, latencyMs: LATENCY_MS });
+			try {
+				const engine = engineFor(emulator);
+				const workflow = chain(
+					manualTrigger(),
+					imageNode({
+						operation: 'generate',
+						model: IMAGE_MODELS[0],
+						prompt: 'never ready',
+						width: 512,
+						height: 512,
+						options: { maxWaitSeconds: MAX_WAIT_S },
+					}),
+				);
+				const runs: BenchResults['maxWait'][number]['runs'] = [];
+				for (let rep = 0; rep < MAX_WAIT_REPS; rep++) {
+					emulator.reset();
+					emulator.setFault({ endpoint: 'submit', type: 'jobNever' });
+					if (fault) emulator.setFault({ endpoint: 'job', ...fault } as never);
+					const result = await engine.run(workflow);
+					const endedAt = Date.now();
+					const [job] = [...emulator.jobs.values()];
+					const message = `${result.error?.message ?? ''} ${(result.error as { description?: string })?.description ?? ''}`;
+					runs.push({
+						giveUpMs: endedAt - (job?.submittedAt ?? Number.NaN),
+						status: result.status,
+						namesJob:
+							!!job && message.includes(String(job.jobid)) && message.includes(job.signature),
+						message: result.error?.message ?? '',
+					});
+				}
+				log(`7. max wait, ${label} done`);
+				return { label, maxWaitMs: MAX_WAIT_S * 1000, runs };
 			} finally {
 				await emulator.close();
 			}
@@ -363,10 +474,13 @@ describe('benchmarks', () => {
 			rate: [],
 			image: [],
 			parser: [],
+			maxWait: [],
 			real: null,
 			errors: {},
 		};
+		const only = selectedMeasurements();
 		const attempt = async <T>(name: string, fn: () => Promise<T> | T): Promise<T | undefined> => {
+			if (only && !only.includes(name)) return undefined;
 			try {
 				return await fn();
 			} catch (error) {
@@ -380,8 +494,9 @@ describe('benchmarks', () => {
 		results.chat = (await attempt('1', chatOverhead)) ?? [];
 		results.rate = (await attempt('4', rateLimited)) ?? [];
 		// The image jobs mostly wait; they run beside the real-n8n part (separate processes).
-		const [image, real] = await Promise.all([
+		const [image, waits, real] = await Promise.all([
 			attempt('3', imageDelay),
+			attempt('7', maxWait),
 			attempt('2+6', () =>
 				runRealN8n({
 					chatItems: REAL_CHAT_ITEMS,
@@ -393,6 +508,7 @@ describe('benchmarks', () => {
 			),
 		]);
 		results.image = image ?? [];
+		results.maxWait = waits ?? [];
 		results.real = (real as RealN8nResults | undefined) ?? null;
 		results.totalMs = performance.now() - started;
 

@@ -9,4 +9,5 @@ export declare function fixedPollImage(options: {
 	body: unknown;
 	intervalMs?: number;
 	maxPolls?: number;
+	backoff?: boolean;
 }): Promise<{ jobId: string; successPollAt: number; polls: number }>;

@@ -4,7 +4,7 @@
  * - rawChatBatch: N chat requests started all at once (as n8n's RoutingNode starts all items),
  *   each SSE body read to the end.
  * - fixedPollImage: submit, then "wait 5 s, check" until done, as the most-used community image
- *   nodes do.
+ *   nodes do; or (`backoff: true`) the node's previous schedule: 0.5 s, then ×1.5 up to 4 s.
  */
 const { Agent, request } = require('undici');
 const { sleep, nowMs } = require('./util');
@@ -46,7 +46,14 @@ async function rawChatBatch({ baseUrl, key, bodies }) {
  * Submit one job, then poll every `intervalMs` (first check after one interval) until success.
  * Returns { jobId, submittedAt, successPollAt, polls }.
  */
-async function fixedPollImage({ baseUrl, key, body, intervalMs = 5000, maxPolls = 100 }) {
+async function fixedPollImage({
+	baseUrl,
+	key,
+	body,
+	intervalMs = 5000,
+	maxPolls = 200,
+	backoff = false,
+}) {
 	const agent = newAgent();
 	try {
 		const submitRes = await postJson(agent, `${baseUrl}/api/texttoimage/`, key, body);
@@ -54,7 +61,7 @@ async function fixedPollImage({ baseUrl, key, body, intervalMs = 5000, maxPolls 
 		if (submit.status !== 'success') throw new Error(`submit refused: ${JSON.stringify(submit)}`);
 		let polls = 0;
 		for (;;) {
-			await sleep(intervalMs);
+			await sleep(backoff ? Math.min(4000, Math.round(500 * 1.5 ** polls)) : intervalMs);
 			polls++;
 			const res = await postJson(agent, `${baseUrl}/api/texttoimage/jobs/`, key, {
 				jobid: submit.jobid,

@@ -14,3 +14,4 @@ export interface MachineInfo {
 }
 export declare function machineInfo(): MachineInfo;
 export declare function nowMs(): number;
+export declare function selectedMeasurements(): string[] | null;

@@ -41,4 +41,10 @@ function nowMs() {
 	return performance.timeOrigin + performance.now();
 }
 
-module.exports = { REPO_ROOT, OUT_DIR, sleep, print, writeOut, machineInfo, nowMs };
+/** BENCH_ONLY=1,4 runs only those measurements (ids as in the table; "2+6" is the real n8n). */
+function selectedMeasurements() {
+	const only = process.env.BENCH_ONLY;
+	return only ? only.split(',').map((s) => s.trim()) : null;
+}
+
+module.exports = { REPO_ROOT, OUT_DIR, sleep, print, writeOut, machineInfo, nowMs, selectedMeasurements };

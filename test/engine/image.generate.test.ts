@@ -3,6 +3,7 @@
  * is polled is covered in reliability.cancel.test.ts.
  */
 import { IMAGE_PRICE_USD, type EmulatorJob } from '../emulator';
+import { forgetJobDurations } from '../../nodes/MiniToolAiTextToImage/jobStatus';
 import { imageNode, useTestBed } from './setup';
 
 /** The poll schedule's ceiling (jobStatus.ts MAX_POLL_INTERVAL_MS), as the node documents it. */
@@ -83,6 +84,8 @@ describe('Text to Image node: Generate', () => {
 			for (const [jobDelayMs] of DELAYS) {
 				bed.emulator.reset();
 				bed.emulator.configure({ jobDelayMs });
+				// The schedule of a first job of its kind (no learned duration).
+				forgetJobDurations();
 				const result = await bed.runNode(imageNode({ operation: 'generate', prompt: 'A cat' }));
 				const [job] = [...bed.emulator.jobs.values()];
 				measured.set(jobDelayMs, {

@@ -2,7 +2,9 @@ import type { IDataObject, INode, INodeExecutionData, INodeParameters } from 'n8
 
 import { MiniToolAiApi } from '../../credentials/MiniToolAiApi.credentials';
 import { MiniToolAiChat } from '../../nodes/MiniToolAiChat/MiniToolAiChat.node';
+import { forgetJobDurations } from '../../nodes/MiniToolAiTextToImage/jobStatus';
 import { MiniToolAiTextToImage } from '../../nodes/MiniToolAiTextToImage/MiniToolAiTextToImage.node';
+import { forgetLimits } from '../../nodes/shared/adaptiveLimit';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../emulator';
 import {
 	chain,
@@ -71,7 +73,12 @@ export function useTestBed(options: EmulatorOptions = {}): TestBed {
 	const bed = {} as TestBed;
 	beforeAll(async () => Object.assign(bed, await startTestBed(options)));
 	afterAll(async () => await bed.close());
-	beforeEach(() => bed.emulator.reset());
+	beforeEach(() => {
+		bed.emulator.reset();
+		// Each test starts as a fresh n8n process: no learned rate limit, no learned job durations.
+		forgetLimits();
+		forgetJobDurations();
+	});
 	return bed;
 }
 

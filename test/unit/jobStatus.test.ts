@@ -6,7 +6,14 @@ import {
 	MAX_POLL_INTERVAL_MS,
 	classifyJob,
 	describeStatus,
+	expectedJobDuration,
+	jobKind,
+	LATE_AFTER_MS,
+	MAX_JOB_KINDS,
+	nextPollDelayMs,
 	pollDelayMs,
+	recordJobDuration,
+	type JobDurationEstimate,
 } from '../../nodes/MiniToolAiTextToImage/jobStatus';
 
 const URL = 'https://img.example.com/images/1.png';
@@ -162,5 +169,78 @@ describe('describeStatus', () => {
 		expect(describeStatus({ status: 'processing' })).toBe('processing');
 		expect(describeStatus({ status: 'success', message: 'success' })).toBe('success');
 		expect(describeStatus({ status: 'queued', message: '' })).toBe('queued');
+	});
+});
+
+/** Simulates one job of `durationMs` under the schedule; checks take `latencyMs` to answer. */
+function simulate(durationMs: number, expected?: JobDurationEstimate, latencyMs = 50) {
+	let elapsed = 0;
+	let runningAt = 0;
+	for (let polls = 0; polls < 1000; polls++) {
+		elapsed += nextPollDelayMs(elapsed, polls, expected);
+		const sentAt = elapsed;
+		elapsed += latencyMs;
+		if (sentAt + latencyMs / 2 >= durationMs) {
+			return {
+				polls: polls + 1,
+				delayMs: sentAt + latencyMs / 2 - durationMs,
+				runningAt,
+				doneAt: elapsed,
+			};
+		}
+		runningAt = sentAt;
+	}
+	throw new Error('never done');
+}
+
+describe('learned poll schedule', () => {
+	let n = 0;
+	const freshKind = () =>
+		jobKind('http://api.test', { model: 'm', width: 512, height: 512, steps: ++n });
+
+	it('without history is exactly the fixed back-off', () => {
+		for (let poll = 0; poll < 20; poll++) {
+			expect(nextPollDelayMs(poll * 1000, poll, undefined)).toBe(pollDelayMs(poll));
+		}
+		expect(expectedJobDuration(freshKind())).toBeUndefined();
+	});
+
+	it.each([2_000, 10_000, 30_000, 60_000])(
+		'a %i ms kind: later jobs are noticed sooner and with at most one check per second',
+		(durationMs) => {
+			const kind = freshKind();
+			const first = simulate(durationMs, expectedJobDuration(kind));
+			recordJobDuration(kind, first.runningAt, first.doneAt);
+			let later = first;
+			for (let job = 0; job < 3; job++) {
+				later = simulate(durationMs, expectedJobDuration(kind));
+				recordJobDuration(kind, later.runningAt, later.doneAt);
+			}
+			expect(later.delayMs).toBeLessThanOrEqual(300);
+			expect(later.delayMs).toBeLessThanOrEqual(first.delayMs);
+			expect(later.polls / (durationMs / 1000)).toBeLessThanOrEqual(1);
+		},
+	);
+
+	it('a job that runs late goes back to the fixed back-off', () => {
+		const expected = { expectedMs: 5_000, spreadMs: 100 };
+		const lateFrom = 5_000 + LATE_AFTER_MS;
+		expect(nextPollDelayMs(lateFrom, 30, expected)).toBe(pollDelayMs(0));
+		expect(nextPollDelayMs(lateFrom + 500, 31, expected)).toBe(pollDelayMs(1));
+		expect(nextPollDelayMs(lateFrom + 60_000, 99, expected)).toBe(pollDelayMs(100));
+	});
+
+	it('checks sparsely far from the expected end, densely near it', () => {
+		const expected = { expectedMs: 60_000, spreadMs: 100 };
+		expect(nextPollDelayMs(0, 0, expected)).toBe(MAX_POLL_INTERVAL_MS);
+		expect(nextPollDelayMs(59_850, 15, expected)).toBe(50);
+		expect(nextPollDelayMs(59_900, 16, expected)).toBeLessThanOrEqual(200);
+	});
+
+	it('forgets the oldest kinds beyond its size', () => {
+		const first = freshKind();
+		recordJobDuration(first, 1_000, 1_200);
+		for (let i = 0; i < MAX_JOB_KINDS; i++) recordJobDuration(freshKind(), 1_000, 1_200);
+		expect(expectedJobDuration(first)).toBeUndefined();
 	});
 });
