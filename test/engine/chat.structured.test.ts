@@ -108,6 +108,15 @@ describe('Chat node: Response Format JSON Schema', () => {
 		expect(bed.apiRequests()).toHaveLength(2);
 		const [first, second] = [messagesOf(0), messagesOf(1)];
 		expect(second.slice(0, first.length)).toEqual(first);
+		// The repair goes out as the planned request did: same key, headers and settings.
+		const [request, repairRequest] = bed.apiRequests();
+		for (const header of ['authorization', 'accept', 'content-type']) {
+			expect(repairRequest.headers[header]).toBe(request.headers[header]);
+		}
+		const body = request.body as Record<string, unknown>;
+		for (const setting of ['model', 'temperature', 'max_completion_tokens']) {
+			expect((repairRequest.body as Record<string, unknown>)[setting]).toBe(body[setting]);
+		}
 		const [assistant, repair] = second.slice(first.length);
 		expect(assistant.role).toBe('assistant');
 		expect(JSON.parse(assistant.content).items[1].sku).toBe(12345);
