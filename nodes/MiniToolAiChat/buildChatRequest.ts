@@ -7,6 +7,7 @@ import { prepareItem, userTimeoutMs } from '../shared/preparedItem';
 import { InputValidator } from '../shared/validation';
 import { FIELDS } from './chatFields';
 import { chatMessages } from './chatMessages';
+import { readResponseFormat, withSchemaMessage, type StructuredOutputPlan } from './responseFormat';
 
 /** How the Chat node shapes its output item, decided with the request. */
 export interface ChatOutputOptions {
@@ -17,6 +18,8 @@ export interface ChatOutputOptions {
 	streamResponse: boolean;
 	/** A stream silent for this long counts as stalled: Request Options > Timeout when set. */
 	idleTimeoutMs?: number;
+	/** Response Format JSON or JSON Schema: the schema the answer must match, and its field. */
+	structured?: StructuredOutputPlan;
 }
 
 /**
@@ -40,9 +43,14 @@ export async function buildChatRequest(
 		check,
 		this.getNodeParameter('inputMode', 'list') as string,
 	);
+	const simplify = this.getNodeParameter('simplifyOutput', true) === true;
+	const structured = readResponseFormat(this, check, simplify);
 	const request: IHttpRequestOptions = {
 		...requestOptions,
-		...chatHttpRequest({ ...settings, messages }),
+		...chatHttpRequest({
+			...settings,
+			messages: structured ? withSchemaMessage(messages, structured.schema) : messages,
+		}),
 		abortSignal: this.getExecutionCancelSignal(),
 	};
 	return prepareItem<ChatOutputOptions>(this, {
@@ -50,9 +58,10 @@ export async function buildChatRequest(
 		credentials,
 		output: {
 			model: settings.model,
-			simplify: this.getNodeParameter('simplifyOutput', true) === true,
+			simplify,
 			streamResponse: this.getNodeParameter('options.streamResponse', true) !== false,
 			idleTimeoutMs: userTimeoutMs(this),
+			structured,
 		},
 	});
 }

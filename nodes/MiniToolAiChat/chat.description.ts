@@ -11,6 +11,7 @@ import {
 } from '../shared/constants';
 import { buildChatRequest } from './buildChatRequest';
 import { outputChatAnswer } from './chatOutput';
+import { responseFormatProperties } from './responseFormat.description';
 
 const showForList = { show: { inputMode: ['list'] } };
 
@@ -147,6 +148,7 @@ export const chatProperties: INodeProperties[] = [
 		description:
 			'An array of {"role", "content"} objects; roles developer, user, assistant. Content may be a list of {"type": "text"} and {"type": "image_url"} parts.',
 	},
+	...responseFormatProperties,
 	{
 		displayName: 'Temperature',
 		name: 'temperature',

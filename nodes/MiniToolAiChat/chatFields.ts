@@ -8,6 +8,11 @@ export const FIELDS = {
 	messagesJson: { displayName: 'Messages (JSON)', name: 'messagesJson' },
 	temperature: { displayName: 'Temperature', name: 'temperature' },
 	maxCompletionTokens: { displayName: 'Max Completion Tokens', name: 'maxCompletionTokens' },
+	responseFormat: { displayName: 'Response Format', name: 'responseFormat' },
+	schemaType: { displayName: 'Schema Type', name: 'schemaType' },
+	jsonSchemaExample: { displayName: 'JSON Example', name: 'jsonSchemaExample' },
+	jsonSchema: { displayName: 'JSON Schema', name: 'jsonSchema' },
+	outputField: { displayName: 'Put Output in Field', name: 'outputField' },
 } satisfies Record<string, Field>;
 
 export function messageField(index: number, part: string): Field {

@@ -11,6 +11,7 @@ import { chatCostUsd } from '../shared/pricing';
 import { preparedItem } from '../shared/preparedItem';
 import { sendApiRequest } from '../shared/transport';
 import type { ChatOutputOptions } from './buildChatRequest';
+import { readStructuredAnswer, totalUsage } from './structuredAnswer';
 
 /** n8n's streaming API exists at run time on this context but not in its published type. */
 interface StreamingContext {
@@ -24,7 +25,8 @@ interface StreamingContext {
 
 /**
  * postReceive of the Chat node: re-sends a rate-limited request, reads the answer (forwarding text
- * to a streaming caller as it arrives) and shapes one output item.
+ * to a streaming caller as it arrives) and shapes one output item. With Response Format JSON or
+ * JSON Schema the answer is parsed and checked (one repair round) before anything is forwarded.
  */
 export async function outputChatAnswer(
 	this: IExecuteSingleFunctions,
@@ -49,6 +51,26 @@ export async function outputChatAnswer(
 		apiKey: credentials.apiKey,
 		idleTimeoutMs: output.idleTimeoutMs,
 	};
+	if (output.structured) {
+		const { value, answers } = await readStructuredAnswer(
+			this,
+			request,
+			output.structured,
+			answer,
+			context,
+		);
+		const accepted = answers[answers.length - 1];
+		// A streaming caller gets only the accepted answer, once it is checked: forwarding pieces as
+		// they arrive would show a rejected first answer, or JSON that is not yet known to be valid.
+		if (forward) {
+			await streaming.sendChunk!('begin', itemIndex);
+			await streaming.sendChunk!('item', itemIndex, accepted.text);
+			await streaming.sendChunk!('end', itemIndex);
+		}
+		const json = structuredJson(output, value, answers);
+		return [{ json, pairedItem: { item: itemIndex } }];
+	}
+
 	let result: ChatStreamResult;
 	// An HTTP error is reported before anything is streamed.
 	if (forward && answer.statusCode < 300) {
@@ -85,4 +107,30 @@ function simplified(result: ChatStreamResult, requestedModel: string): IDataObje
 		usage,
 		costUsd: cost,
 	};
+}
+
+/** The item for Response Format JSON / JSON Schema: the raw answer, the parsed value beside it. */
+function structuredJson(
+	output: ChatOutputOptions,
+	value: unknown,
+	answers: ChatStreamResult[],
+): IDataObject {
+	const accepted = answers[answers.length - 1];
+	const repaired = answers.length > 1;
+	const field = output.structured!.field;
+	if (output.simplify) {
+		// The parsed value right after the raw text; usage and cost cover every call made.
+		const base = simplified({ ...accepted, usage: totalUsage(answers) }, output.model);
+		return { text: base.text, [field]: value as IDataObject, ...base, repaired };
+	}
+	const json: IDataObject = {
+		...(toChatCompletion(accepted, output.model) as unknown as IDataObject),
+		[field]: value as IDataObject,
+		repaired,
+	};
+	// The rejected first answer keeps its own usage, so both calls can be accounted for.
+	if (repaired) {
+		json.rejectedAnswer = toChatCompletion(answers[0], output.model) as unknown as IDataObject;
+	}
+	return json;
 }

@@ -127,6 +127,28 @@ async function runBrowserChecks({ n8n, checks, ids, owner, log, credentialId, up
 			await closeNdv(page);
 		});
 
+		await checks.check('ui: chat node shows the JSON Schema response format', async () => {
+			await openWorkflow(page, base, 'mtaiDemoJsonRow1');
+			await openNode(page, 'Extract order');
+			const text = await page.locator('[data-test-id="ndv"]').first().innerText();
+			for (const label of [
+				'Response Format',
+				'Schema Type',
+				'JSON Schema',
+				'Put Output in Field',
+			]) {
+				assert.ok(text.includes(label), `"${label}" missing in the chat panel`);
+			}
+			// The format fields sit below the messages: show them in the screenshot.
+			await page
+				.locator('[data-test-id="parameter-input-outputField"]')
+				.first()
+				.scrollIntoViewIfNeeded({ timeout: 5000 })
+				.catch(() => {});
+			await shot(page, 'chat-node-json-schema.png');
+			await closeNdv(page);
+		});
+
 		await checks.check('ui: text to image offers the 18 documented schedulers', async () => {
 			await openWorkflow(page, base, ids.content);
 			await openNode(page, 'Illustrate post');

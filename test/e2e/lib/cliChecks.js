@@ -6,6 +6,7 @@
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
+const { runStructuredOutputChecks } = require('./structuredChecks');
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 // The documented price table, restated here so the test does not trust the code under test.
@@ -304,6 +305,7 @@ async function runCliChecks({ n8n, emulator, checks, ids, userFolder, log }) {
 		const [got] = items(result, 'Get job');
 		assert.equal(got.json.imageUrl, `${emulator.imageBaseUrl}/images/${job.jobid}.png`);
 	});
+	await runStructuredOutputChecks({ n8n, emulator, checks, log, items, apiRequests, assertClose });
 	return { content };
 }
 
