@@ -47,4 +47,13 @@ function selectedMeasurements() {
 	return only ? only.split(',').map((s) => s.trim()) : null;
 }
 
-module.exports = { REPO_ROOT, OUT_DIR, sleep, print, writeOut, machineInfo, nowMs, selectedMeasurements };
+module.exports = {
+	REPO_ROOT,
+	OUT_DIR,
+	sleep,
+	print,
+	writeOut,
+	machineInfo,
+	nowMs,
+	selectedMeasurements,
+};

@@ -27,11 +27,14 @@ async function runHostileChecks({ n8n, emulator, checks, ids }) {
 		assert.equal(atOtherHost.length, 0, 'the redirect was followed');
 	});
 
-	await checks.check('hostile: a stalled stream ends at the 3 s Timeout set on the node', async () => {
-		const { result, text } = await run({ type: 'stall', afterChunks: 1 });
-		assert.equal(result.code, 1, 'exit code');
-		assert.match(text, /stalled: nothing arrived for 3 s/);
-	});
+	await checks.check(
+		'hostile: a stalled stream ends at the 3 s Timeout set on the node',
+		async () => {
+			const { result, text } = await run({ type: 'stall', afterChunks: 1 });
+			assert.equal(result.code, 1, 'exit code');
+			assert.match(text, /stalled: nothing arrived for 3 s/);
+		},
+	);
 
 	await checks.check('hostile: an answer held open after [DONE] is used at once', async () => {
 		const { result, ms } = await run({ type: 'holdOpen' });
