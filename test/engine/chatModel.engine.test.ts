@@ -12,59 +12,17 @@ import {
 	type INode,
 	type INodeExecutionData,
 	type INodeType,
-	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { MiniToolAiApi } from '../../credentials/MiniToolAiApi.credentials';
-import { MiniToolAiChatModel } from '../../nodes/MiniToolAiChatModel/MiniToolAiChatModel.node';
 import { startEmulator, type Emulator } from '../emulator';
-import { createEngine, manualTrigger, type RunResult } from '../harness';
+import type { RunResult } from '../harness';
+import { consumerDescription, runWithChatModel, textOf, type LcModel } from './modelHarness';
 
 const KEY = ['emu', 'chatmodel', 'key', '7c31d0'].join('-');
 
-/** What the chain/agent sees of the LangChain model n8n hands them. */
-interface LcMessage {
-	content: unknown;
-	text?: string;
-	usage_metadata?: { input_tokens: number; output_tokens: number; total_tokens: number };
-	response_metadata?: Record<string, unknown>;
-}
-interface LcModel {
-	invoke(input: unknown): Promise<LcMessage>;
-	stream(input: unknown): Promise<AsyncIterable<LcMessage>>;
-	bindTools?(tools: unknown[]): LcModel;
-}
-
-function textOf(message: LcMessage): string {
-	if (typeof message.content === 'string') return message.content;
-	if (Array.isArray(message.content)) {
-		return message.content
-			.map((part: { type?: string; text?: string }) => (part.type === 'text' ? part.text : ''))
-			.join('');
-	}
-	return '';
-}
-
 /** Consumer node: `mode` = invoke | stream | tools; `messages` = LangChain message-likes as JSON. */
 class ModelConsumer implements INodeType {
-	description: INodeTypeDescription = {
-		displayName: 'Model Consumer',
-		name: 'modelConsumer',
-		group: ['transform'],
-		version: 1,
-		description: 'Test stand-in for a chain or agent',
-		usableAsTool: true,
-		defaults: { name: 'Consumer' },
-		inputs: [
-			NodeConnectionTypes.Main,
-			{ type: NodeConnectionTypes.AiLanguageModel, required: true, maxConnections: 1 },
-		],
-		outputs: [NodeConnectionTypes.Main],
-		properties: [
-			{ displayName: 'Mode', name: 'mode', type: 'string', default: 'invoke' },
-			{ displayName: 'Messages', name: 'messages', type: 'json', default: '[]' },
-		],
-	};
+	description = consumerDescription('modelConsumer', 'Test stand-in for a chain or agent');
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const model = (await this.getInputConnectionData(
@@ -123,48 +81,20 @@ beforeAll(async () => {
 afterAll(async () => await emulator.close());
 beforeEach(() => emulator.reset());
 
-function modelNode(parameters: IDataObject = {}): INode {
-	return {
-		id: 'model-node',
-		name: 'MiniToolAI Chat Model',
-		type: 'miniToolAiChatModel',
-		typeVersion: 1,
-		position: [300, 200],
-		parameters: parameters as INode['parameters'],
-	};
-}
-
 async function run(
 	mode: string,
 	messages: unknown,
 	parameters: IDataObject = {},
 	credentials: { apiKey?: string; baseUrl?: string } = {},
+	abortAfterMs?: number,
 ): Promise<RunResult> {
-	const engine = createEngine({
-		nodeTypes: [MiniToolAiChatModel, ModelConsumer],
-		credentialTypes: [MiniToolAiApi],
-		credentials: {
-			miniToolAiApi: { apiKey: KEY, baseUrl: emulator.baseUrl, ...credentials },
-		},
-	});
-	const trigger = manualTrigger();
-	const consumer: INode = {
-		id: 'consumer-node',
-		name: 'Consumer',
-		type: 'modelConsumer',
-		typeVersion: 1,
-		position: [300, 0],
-		parameters: { mode, messages: JSON.stringify(messages) },
-	};
-	const model = modelNode(parameters);
-	return await engine.run({
-		nodes: [trigger, consumer, model],
-		connections: {
-			[trigger.name]: { main: [[{ node: consumer.name, type: 'main', index: 0 }]] },
-			[model.name]: {
-				ai_languageModel: [[{ node: consumer.name, type: 'ai_languageModel', index: 0 }]],
-			},
-		},
+	return await runWithChatModel({
+		consumer: ModelConsumer,
+		credentials: { apiKey: KEY, baseUrl: emulator.baseUrl, ...credentials },
+		mode,
+		messages,
+		modelParameters: parameters as INode['parameters'],
+		abortAfterMs,
 	});
 }
 
@@ -319,33 +249,7 @@ describe('MiniToolAI Chat Model against a misbehaving server', () => {
 
 	it('a cancel while the model waits for its answer ends the run as canceled', async () => {
 		emulator.setFault({ endpoint: 'chat', type: 'hang' });
-		const engine = createEngine({
-			nodeTypes: [MiniToolAiChatModel, ModelConsumer],
-			credentialTypes: [MiniToolAiApi],
-			credentials: { miniToolAiApi: { apiKey: KEY, baseUrl: emulator.baseUrl } },
-		});
-		const trigger = manualTrigger();
-		const consumer: INode = {
-			id: 'consumer-node',
-			name: 'Consumer',
-			type: 'modelConsumer',
-			typeVersion: 1,
-			position: [300, 0],
-			parameters: { mode: 'invoke', messages: JSON.stringify([['human', 'x']]) },
-		};
-		const model = modelNode();
-		const result = await engine.run(
-			{
-				nodes: [trigger, consumer, model],
-				connections: {
-					[trigger.name]: { main: [[{ node: consumer.name, type: 'main', index: 0 }]] },
-					[model.name]: {
-						ai_languageModel: [[{ node: consumer.name, type: 'ai_languageModel', index: 0 }]],
-					},
-				},
-			},
-			{ abortAfterMs: 500 },
-		);
+		const result = await run('invoke', [['human', 'x']], {}, {}, 500);
 		expect(result.status).toBe('canceled');
 		expect(String(result.error?.message ?? '')).not.toContain('Could not reach');
 	});

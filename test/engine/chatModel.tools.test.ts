@@ -10,39 +10,24 @@ import {
 	NodeConnectionTypes,
 	type IDataObject,
 	type IExecuteFunctions,
-	type INode,
 	type INodeExecutionData,
 	type INodeType,
-	type INodeTypeDescription,
 } from 'n8n-workflow';
 import { z } from 'zod';
 
-import { MiniToolAiApi } from '../../credentials/MiniToolAiApi.credentials';
-import { MiniToolAiChatModel } from '../../nodes/MiniToolAiChatModel/MiniToolAiChatModel.node';
 import { startEmulator, type Emulator } from '../emulator';
-import { createEngine, manualTrigger, type RunResult } from '../harness';
+import type { RunResult } from '../harness';
+import {
+	consumerDescription,
+	runWithChatModel,
+	textOf,
+	type LcMessage,
+	type LcModel,
+	type LcToolCall,
+} from './modelHarness';
 
 const KEY = ['emu', 'tools', 'key', '91c4ab'].join('-');
 const REPAIR_PREFIX = 'Your previous answer could not be used:';
-
-interface LcToolCall {
-	id?: string;
-	name: string;
-	args: Record<string, unknown>;
-}
-interface LcMessage {
-	content: unknown;
-	tool_calls?: LcToolCall[];
-	tool_call_chunks?: unknown[];
-	usage_metadata?: { input_tokens: number; output_tokens: number; total_tokens: number };
-	response_metadata?: Record<string, unknown>;
-	concat?(other: LcMessage): LcMessage;
-}
-interface LcModel {
-	invoke(input: unknown): Promise<LcMessage>;
-	stream(input: unknown): Promise<AsyncIterable<LcMessage>>;
-	bindTools(tools: unknown[]): LcModel;
-}
 
 /** The tools the consumer binds: one described with zod (as n8n's tools are), one in JSON Schema. */
 function boundTools() {
@@ -67,36 +52,9 @@ function boundTools() {
 	];
 }
 
-function textOf(message: LcMessage): string {
-	if (typeof message.content === 'string') return message.content;
-	if (Array.isArray(message.content)) {
-		return message.content
-			.map((part: { type?: string; text?: string }) => (part.type === 'text' ? part.text : ''))
-			.join('');
-	}
-	return '';
-}
-
 /** Consumer node: binds the tools, then `invoke` or `stream`s the conversation in `messages`. */
 class ToolConsumer implements INodeType {
-	description: INodeTypeDescription = {
-		displayName: 'Tool Consumer',
-		name: 'toolConsumer',
-		group: ['transform'],
-		version: 1,
-		description: 'Test stand-in for an AI Agent',
-		usableAsTool: true,
-		defaults: { name: 'Consumer' },
-		inputs: [
-			NodeConnectionTypes.Main,
-			{ type: NodeConnectionTypes.AiLanguageModel, required: true, maxConnections: 1 },
-		],
-		outputs: [NodeConnectionTypes.Main],
-		properties: [
-			{ displayName: 'Mode', name: 'mode', type: 'string', default: 'invoke' },
-			{ displayName: 'Messages', name: 'messages', type: 'json', default: '[]' },
-		],
-	};
+	description = consumerDescription('toolConsumer', 'Test stand-in for an AI Agent');
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const model = (await this.getInputConnectionData(
@@ -105,7 +63,7 @@ class ToolConsumer implements INodeType {
 		)) as LcModel;
 		const mode = this.getNodeParameter('mode', 0) as string;
 		const messages = JSON.parse(this.getNodeParameter('messages', 0) as string) as unknown;
-		const withTools = model.bindTools(boundTools());
+		const withTools = model.bindTools!(boundTools());
 		let answer: LcMessage;
 		const deltas: string[] = [];
 		if (mode === 'stream') {
@@ -147,36 +105,12 @@ afterAll(async () => await emulator.close());
 beforeEach(() => emulator.reset());
 
 async function run(mode: string, messages: unknown): Promise<RunResult> {
-	const engine = createEngine({
-		nodeTypes: [MiniToolAiChatModel, ToolConsumer],
-		credentialTypes: [MiniToolAiApi],
-		credentials: { miniToolAiApi: { apiKey: KEY, baseUrl: emulator.baseUrl } },
-	});
-	const trigger = manualTrigger();
-	const consumer: INode = {
-		id: 'consumer-node',
-		name: 'Consumer',
-		type: 'toolConsumer',
-		typeVersion: 1,
-		position: [300, 0],
-		parameters: { mode, messages: JSON.stringify(messages) },
-	};
-	const model: INode = {
-		id: 'model-node',
-		name: 'MiniToolAI Chat Model',
-		type: 'miniToolAiChatModel',
-		typeVersion: 1,
-		position: [300, 200],
-		parameters: { model: 'gpt-4o-mini', temperature: 0.2, maxCompletionTokens: 300 },
-	};
-	return await engine.run({
-		nodes: [trigger, consumer, model],
-		connections: {
-			[trigger.name]: { main: [[{ node: consumer.name, type: 'main', index: 0 }]] },
-			[model.name]: {
-				ai_languageModel: [[{ node: consumer.name, type: 'ai_languageModel', index: 0 }]],
-			},
-		},
+	return await runWithChatModel({
+		consumer: ToolConsumer,
+		credentials: { apiKey: KEY, baseUrl: emulator.baseUrl },
+		mode,
+		messages,
+		modelParameters: { model: 'gpt-4o-mini', temperature: 0.2, maxCompletionTokens: 300 },
 	});
 }
 
@@ -459,38 +393,11 @@ describe('Chat Model tool calling: a model that breaks the protocol twice', () =
 	afterAll(async () => await stubbornEmulator.close());
 
 	it('fails after exactly one repair round with an error naming the problem and the answer', async () => {
-		const engine = createEngine({
-			nodeTypes: [MiniToolAiChatModel, ToolConsumer],
-			credentialTypes: [MiniToolAiApi],
-			credentials: { miniToolAiApi: { apiKey: KEY, baseUrl: stubbornEmulator.baseUrl } },
-		});
-		const trigger = manualTrigger();
-		const result = await engine.run({
-			nodes: [
-				trigger,
-				{
-					id: 'c',
-					name: 'Consumer',
-					type: 'toolConsumer',
-					typeVersion: 1,
-					position: [300, 0],
-					parameters: { mode: 'invoke', messages: JSON.stringify([['human', QUESTION]]) },
-				},
-				{
-					id: 'm',
-					name: 'MiniToolAI Chat Model',
-					type: 'miniToolAiChatModel',
-					typeVersion: 1,
-					position: [300, 200],
-					parameters: {},
-				},
-			],
-			connections: {
-				[trigger.name]: { main: [[{ node: 'Consumer', type: 'main', index: 0 }]] },
-				'MiniToolAI Chat Model': {
-					ai_languageModel: [[{ node: 'Consumer', type: 'ai_languageModel', index: 0 }]],
-				},
-			},
+		const result = await runWithChatModel({
+			consumer: ToolConsumer,
+			credentials: { apiKey: KEY, baseUrl: stubbornEmulator.baseUrl },
+			mode: 'invoke',
+			messages: [['human', QUESTION]],
 		});
 		expect(result.status).toBe('error');
 		const error = result.error as Error & { description?: string };

@@ -30,6 +30,7 @@ export interface TestBed {
 			apiKey?: string;
 			baseUrl?: string;
 			abortAfterMs?: number;
+			abortSignal?: AbortSignal;
 			streaming?: RunOptions['streaming'];
 		},
 	): Promise<RunResult>;
@@ -60,6 +61,7 @@ export async function startTestBed(options: EmulatorOptions = {}): Promise<TestB
 			const workflow = chain(manualTrigger(), itemsNode('Items', items, opts.binaries), node);
 			return await engine.run(workflow, {
 				abortAfterMs: opts.abortAfterMs,
+				abortSignal: opts.abortSignal,
 				streaming: opts.streaming,
 			});
 		},
