@@ -127,22 +127,30 @@ function tooLarge(size: string): string {
 	return `the image host sent ${size}; the node accepts images up to ${MAX_IMAGE_BYTES / MIB} MiB (the largest documented image, 1344 x 1344, is far smaller)`;
 }
 
-/** Destroys the stream with our error once it has delivered more than MAX_IMAGE_BYTES. */
+/**
+ * Destroys the stream with our error once it has delivered more than MAX_IMAGE_BYTES. The bytes
+ * are counted where the stream hands them out (its 'data' events), without a listener of our own:
+ * a listener would start or stop the flow, and n8n's binary stores read the stream in different
+ * ways (piped to a file, collected with 'data' listeners, async iteration).
+ */
 function capSize(body: unknown, error: () => NodeApiError): void {
 	const stream = body as {
-		on?: (event: 'data', listener: (chunk: { length: number }) => void) => void;
-		pause?: () => void;
+		emit?: (event: string | symbol, ...args: unknown[]) => boolean;
 		destroy?: (error?: Error) => void;
 	};
-	if (typeof stream.on !== 'function') return;
+	const emit = stream.emit;
+	if (typeof emit !== 'function') return;
 	let bytes = 0;
-	// Paused first: a 'data' listener would otherwise start the flow before n8n's binary store
-	// attaches (it awaits first), and the image would be lost. The store resumes the stream.
-	stream.pause?.();
-	stream.on('data', (chunk) => {
-		bytes += chunk.length;
-		if (bytes > MAX_IMAGE_BYTES) stream.destroy?.(error());
-	});
+	stream.emit = function (event: string | symbol, ...args: unknown[]): boolean {
+		if (event === 'data') {
+			bytes += (args[0] as { length?: number })?.length ?? 0;
+			if (bytes > MAX_IMAGE_BYTES) {
+				stream.destroy?.(error());
+				return false;
+			}
+		}
+		return emit.call(this, event, ...args);
+	};
 }
 
 function destroyBody(body: unknown): void {
