@@ -18,6 +18,7 @@ let shotsDir = path.join(REPO_ROOT, '.e2e', 'screenshots');
 const { SCHEDULERS } = require('../../emulator');
 const NODE_NAMES = ['MiniToolAI Chat', 'MiniToolAI Text to Image'];
 
+/** Saves a screenshot where this run's screenshots go (the README's copies with --update-screenshots). */
 function shot(page, name) {
 	fs.mkdirSync(shotsDir, { recursive: true });
 	return page.screenshot({ path: path.join(shotsDir, name) });
@@ -201,4 +202,4 @@ async function runBrowserChecks({ n8n, checks, ids, owner, log, credentialId, up
 	}
 }
 
-module.exports = { runBrowserChecks, SCHEDULERS };
+module.exports = { runBrowserChecks, SCHEDULERS, shot };

@@ -99,8 +99,11 @@ async function executeInEditor(page, successCount) {
 	await page.waitForTimeout(500);
 }
 
-/** Opens a node's panel and returns its visible text (parameters and output pane). */
-async function ndvText(page, nodeName) {
+/**
+ * Opens a node's panel and returns its visible text (parameters and output pane); with `shotName`
+ * it also saves a screenshot of the panel.
+ */
+async function ndvText(page, nodeName, shotName) {
 	await page
 		.locator('[data-test-id="canvas-node"]')
 		.filter({ hasText: nodeName })
@@ -109,6 +112,7 @@ async function ndvText(page, nodeName) {
 	const ndv = page.locator('[data-test-id="ndv"]').first();
 	await ndv.waitFor({ timeout: 20000 });
 	await page.waitForTimeout(1000);
+	if (shotName) await require('./browserChecks').shot(page, shotName);
 	const text = await ndv.innerText();
 	await page.keyboard.press('Escape');
 	await ndv.waitFor({ state: 'hidden', timeout: 10000 }).catch(() => {});
@@ -129,8 +133,18 @@ async function checkNoAiNotice({ n8n, checks, owner, ids, log }) {
 		const page = await context.newPage();
 		page.on('pageerror', (e) => log(`browser page error: ${e.message}`));
 		const cases = [
-			{ id: ids.aiChainDemo, success: 4, nodes: ['MiniToolAI Chat Model'] },
-			{ id: ids.content, success: 5, nodes: ['Write post', 'Illustrate post'] },
+			{
+				id: ids.aiChainDemo,
+				success: 4,
+				nodes: ['MiniToolAI Chat Model'],
+				shots: { 'MiniToolAI Chat Model': 'chat-model-after-run.png' },
+			},
+			{
+				id: ids.content,
+				success: 5,
+				nodes: ['Write post', 'Illustrate post'],
+				shots: { 'Write post': 'chat-node-after-run.png' },
+			},
 		];
 		for (const c of cases) {
 			await checks.check(
@@ -139,7 +153,7 @@ async function checkNoAiNotice({ n8n, checks, owner, ids, log }) {
 					await openWorkflow(page, base, c.id);
 					await executeInEditor(page, c.success);
 					for (const node of c.nodes) {
-						const text = await ndvText(page, node);
+						const text = await ndvText(page, node, c.shots[node]);
 						// The panel did show the run (else the notice could not appear either).
 						assert.match(text, /item|token|Echo|imageUrl|response/i, `"${node}" shows no run`);
 						assert.ok(!text.includes(AI_NOTICE), `"${node}" shows the notice:\n${text}`);
