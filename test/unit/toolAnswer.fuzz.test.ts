@@ -2,6 +2,7 @@ import fc from 'fast-check';
 
 import { parseToolAnswer } from '../../nodes/MiniToolAiChatModel/toolAnswer';
 import type { ToolSpec } from '../../nodes/MiniToolAiChatModel/toolProtocol';
+import { CALCULATOR_PARAMETERS, WEATHER_PARAMETERS } from '../fixtures/tools';
 
 /**
  * Property: a tool call written in any accepted shape, fenced or not, pretty or compact, with any
@@ -12,20 +13,11 @@ import type { ToolSpec } from '../../nodes/MiniToolAiChatModel/toolProtocol';
 const TOOLS: ToolSpec[] = [
 	{
 		name: 'calculator',
-		parameters: { type: 'object', properties: { input: { type: 'string' } }, required: ['input'] },
+		parameters: CALCULATOR_PARAMETERS,
 	},
 	{
 		name: 'get_weather',
-		parameters: {
-			type: 'object',
-			properties: {
-				city: { type: 'string' },
-				unit: { type: 'string', enum: ['celsius', 'fahrenheit'] },
-				days: { type: 'integer', minimum: 1, maximum: 7 },
-			},
-			required: ['city'],
-			additionalProperties: false,
-		},
+		parameters: WEATHER_PARAMETERS,
 	},
 	{
 		name: 'lookup-order',

@@ -1,29 +1,17 @@
 import { parseToolAnswer } from '../../nodes/MiniToolAiChatModel/toolAnswer';
 import type { ToolSpec } from '../../nodes/MiniToolAiChatModel/toolProtocol';
+import { CALCULATOR_PARAMETERS, WEATHER_PARAMETERS } from '../fixtures/tools';
 
 export const TOOLS: ToolSpec[] = [
 	{
 		name: 'calculator',
 		description: 'Evaluates arithmetic',
-		parameters: {
-			type: 'object',
-			properties: { input: { type: 'string' } },
-			required: ['input'],
-		},
+		parameters: CALCULATOR_PARAMETERS,
 	},
 	{
 		name: 'get_weather',
 		description: 'Weather for a city',
-		parameters: {
-			type: 'object',
-			properties: {
-				city: { type: 'string' },
-				unit: { type: 'string', enum: ['celsius', 'fahrenheit'] },
-				days: { type: 'integer', minimum: 1, maximum: 7 },
-			},
-			required: ['city'],
-			additionalProperties: false,
-		},
+		parameters: WEATHER_PARAMETERS,
 	},
 ];
 

@@ -12,6 +12,7 @@ import {
 	renderSchemaRepair,
 } from '../../nodes/shared/structuredOutput';
 import { scriptedReply, type ScriptedMessage } from '../emulator/scriptedModel';
+import { CALCULATOR_PARAMETERS, WEATHER_PARAMETERS } from '../fixtures/tools';
 
 /**
  * The figure issue #13 asks for, computed offline: the scripted model answers imperfectly in 30 %
@@ -27,20 +28,11 @@ const SEED = 13;
 const TOOLS: ToolSpec[] = [
 	{
 		name: 'calculator',
-		parameters: { type: 'object', properties: { input: { type: 'string' } }, required: ['input'] },
+		parameters: CALCULATOR_PARAMETERS,
 	},
 	{
 		name: 'get_weather',
-		parameters: {
-			type: 'object',
-			properties: {
-				city: { type: 'string' },
-				unit: { type: 'string', enum: ['celsius', 'fahrenheit'] },
-				days: { type: 'integer', minimum: 1, maximum: 7 },
-			},
-			required: ['city'],
-			additionalProperties: false,
-		},
+		parameters: WEATHER_PARAMETERS,
 	},
 	{
 		name: 'lookup_order',
