@@ -1,7 +1,8 @@
 import type {
-	IAuthenticateGeneric,
+	ICredentialDataDecryptedObject,
 	ICredentialTestRequest,
 	ICredentialType,
+	IHttpRequestOptions,
 	INodeProperties,
 	Icon,
 } from 'n8n-workflow';
@@ -44,14 +45,20 @@ export class MiniToolAiApi implements ICredentialType {
 		},
 	];
 
-	authenticate: IAuthenticateGeneric = {
-		type: 'generic',
-		properties: {
+	// A function rather than n8n's generic `=Bearer {{$credentials.apiKey}}`: that form is an
+	// expression n8n evaluates on every request, in an isolate in n8n 2.x.
+	async authenticate(
+		credentials: ICredentialDataDecryptedObject,
+		requestOptions: IHttpRequestOptions,
+	): Promise<IHttpRequestOptions> {
+		return {
+			...requestOptions,
 			headers: {
-				Authorization: '=Bearer {{$credentials.apiKey}}',
+				...requestOptions.headers,
+				Authorization: `Bearer ${String(credentials.apiKey ?? '')}`,
 			},
-		},
-	};
+		};
+	}
 
 	// The API has no free endpoint, so the check is the smallest paid call there is: one output
 	// token from the cheapest model (about USD 0.000002). It proves the key and the balance.

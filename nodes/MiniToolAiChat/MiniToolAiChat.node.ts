@@ -1,6 +1,6 @@
 import { NodeConnectionTypes, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
 
-import { BASE_URL_EXPRESSION, NODE_ICON } from '../shared/constants';
+import { NODE_ICON } from '../shared/constants';
 import { NOT_A_TOOL_MARKER } from '../shared/notAToolMarker';
 import { chatProperties } from './chat.description';
 
@@ -19,7 +19,6 @@ export class MiniToolAiChat implements INodeType {
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'miniToolAiApi', required: true }],
 		requestDefaults: {
-			baseURL: BASE_URL_EXPRESSION,
 			headers: { 'Content-Type': 'application/json' },
 			// HTTP errors reach the postReceive step, which turns them into errors with hints.
 			ignoreHttpStatusErrors: true,

@@ -1,6 +1,6 @@
 import { NodeConnectionTypes, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
 
-import { BASE_URL_EXPRESSION, NODE_ICON } from '../shared/constants';
+import { NODE_ICON } from '../shared/constants';
 import { NOT_A_TOOL_MARKER } from '../shared/notAToolMarker';
 import { generateDescription } from './descriptions/generate.operation';
 import { getJobDescription } from './descriptions/getJob.operation';
@@ -22,7 +22,6 @@ export class MiniToolAiTextToImage implements INodeType {
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'miniToolAiApi', required: true }],
 		requestDefaults: {
-			baseURL: BASE_URL_EXPRESSION,
 			headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
 			json: true,
 			// HTTP errors reach the postReceive steps, which turn them into errors with hints.

@@ -39,7 +39,11 @@ export async function prepareItem<Output>(
 	ctx: IExecuteSingleFunctions,
 	item: PreparedItem<Output>,
 ): Promise<IHttpRequestOptions> {
-	const planned = { ...item, request: withoutRedirects(item.request) };
+	// The Base URL comes from the credentials read here, not from an expression in the node's
+	// requestDefaults: n8n's RoutingNode evaluates that expression twice per item, and in n8n 2.x
+	// each evaluation runs in an isolate (about as costly as the rest of an item's own work).
+	const request = withoutRedirects({ ...item.request, baseURL: item.credentials.baseUrl });
+	const planned = { ...item, request };
 	prepared.set(ctx, planned);
 	const signal = ctx.getExecutionCancelSignal();
 	let slot: Slot;
