@@ -31,7 +31,7 @@ export async function buildChatRequest(
 	this: IExecuteSingleFunctions,
 	requestOptions: IHttpRequestOptions,
 ): Promise<IHttpRequestOptions> {
-	const check = new InputValidator(this.getNode(), this.getItemIndex());
+	const check = new InputValidator(() => this.getNode(), this.getItemIndex());
 	const credentials = await assertHttpBaseUrl(this);
 	const settings = checkChatSettings(check, FIELDS, {
 		model: this.getNodeParameter('model'),

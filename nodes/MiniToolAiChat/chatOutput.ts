@@ -45,8 +45,12 @@ export async function outputChatAnswer(
 		output.streamResponse &&
 		typeof streaming.sendChunk === 'function' &&
 		streaming.isStreaming?.() === true;
+	const nodeOf = () => this.getNode();
 	const context = {
-		node: this.getNode(),
+		// Read only for an error: n8n's getNode() deep-copies the node on every call.
+		get node() {
+			return nodeOf();
+		},
 		itemIndex,
 		apiKey: credentials.apiKey,
 		idleTimeoutMs: output.idleTimeoutMs,

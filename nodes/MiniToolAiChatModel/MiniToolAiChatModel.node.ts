@@ -112,7 +112,7 @@ export class MiniToolAiChatModel implements INodeType {
 	async supplyData(this: ISupplyDataFunctions, itemIndex: number): Promise<SupplyData> {
 		const node = this.getNode();
 		const { supplyModel, MiniToolAiLanguageModel } = await loadChatModelSdk(node);
-		const check = new InputValidator(node, itemIndex);
+		const check = new InputValidator(() => node, itemIndex);
 		const { apiKey } = await assertHttpBaseUrl(this);
 
 		const settings = checkChatSettings(check, FIELDS, {

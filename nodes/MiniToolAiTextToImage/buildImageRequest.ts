@@ -54,7 +54,7 @@ export async function buildImageRequest(
 	this: IExecuteSingleFunctions,
 	requestOptions: IHttpRequestOptions,
 ): Promise<IHttpRequestOptions> {
-	const check = new InputValidator(this.getNode(), this.getItemIndex());
+	const check = new InputValidator(() => this.getNode(), this.getItemIndex());
 	const param = (name: string) => this.getNodeParameter(name, undefined);
 	const credentials = await assertHttpBaseUrl(this);
 	const output = outputOptions(this, check);
@@ -93,7 +93,7 @@ export async function buildJobStatusRequest(
 	this: IExecuteSingleFunctions,
 	requestOptions: IHttpRequestOptions,
 ): Promise<IHttpRequestOptions> {
-	const check = new InputValidator(this.getNode(), this.getItemIndex());
+	const check = new InputValidator(() => this.getNode(), this.getItemIndex());
 	const credentials = await assertHttpBaseUrl(this);
 	const output = outputOptions(this, check);
 	const jobId = String(this.getNodeParameter('jobId') ?? '').trim();

@@ -12,13 +12,17 @@ export interface Field {
  * their type is assumed.
  */
 export class InputValidator {
+	/**
+	 * `node` is read only when a check fails: n8n's `getNode()` deep-copies the node on every call,
+	 * a cost every item would pay for nothing.
+	 */
 	constructor(
-		private readonly node: INode,
+		private readonly node: () => INode,
 		private readonly itemIndex: number,
 	) {}
 
 	fail(field: Field, problem: string, hint?: string): never {
-		throw new NodeOperationError(this.node, `${field.displayName}: ${problem}`, {
+		throw new NodeOperationError(this.node(), `${field.displayName}: ${problem}`, {
 			itemIndex: this.itemIndex,
 			description:
 				hint ?? `Correct "${field.displayName}" in the node's parameters, then run the node again.`,
