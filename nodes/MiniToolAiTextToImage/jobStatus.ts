@@ -69,6 +69,8 @@ export const DENSE_POLL_INTERVAL_MS = 200;
 export const MIN_SPREAD_MS = 100;
 /** Past the expected end by this much (or 3 spreads), the job is late: today's schedule again. */
 export const LATE_AFTER_MS = 1_000;
+/** The check budget: one check per this much of the expected duration, on average. */
+export const AVERAGE_POLL_INTERVAL_MS = 1_000;
 /** Kinds of job remembered (oldest forgotten first). */
 export const MAX_JOB_KINDS = 100;
 /** How much a new observation's surprise widens the spread. */
@@ -141,7 +143,17 @@ export function nextPollDelayMs(
 	const denseFrom = expected.expectedMs - spread;
 	const lateFrom = expected.expectedMs + Math.max(LATE_AFTER_MS, 3 * spread);
 	if (elapsedMs < denseFrom) return Math.min(denseFrom - elapsedMs, SPARSE_POLL_INTERVAL_MS);
-	const dense = Math.max(DENSE_POLL_INTERVAL_MS, Math.round(spread / 2));
+	// The checks the budget leaves for the dense window set how close together they are: a wide
+	// window after a coarse first observation is still covered finely, where checking every half
+	// spread would notice the job up to a second late. Jobs end by the expected time on average,
+	// so the budget covers the window up to there.
+	const budget = expected.expectedMs / AVERAGE_POLL_INTERVAL_MS;
+	const sparseChecks = Math.ceil(Math.max(0, denseFrom) / SPARSE_POLL_INTERVAL_MS);
+	const denseChecks = Math.max(1, budget - sparseChecks);
+	const dense = Math.max(
+		DENSE_POLL_INTERVAL_MS,
+		Math.round(Math.min(spread / 2, spread / denseChecks)),
+	);
 	if (elapsedMs < lateFrom) return Math.min(dense, lateFrom - elapsedMs);
 	// Late: today's schedule, as if polling had started when the job became late.
 	let late = 0;

@@ -222,6 +222,26 @@ describe('learned poll schedule', () => {
 		},
 	);
 
+	it.each([10_000, 30_000, 60_000])(
+		'a %i ms kind seen once (a coarse observation): the next jobs are noticed within 0.3 s',
+		(durationMs) => {
+			const kind = freshKind();
+			const first = simulate(durationMs, expectedJobDuration(kind));
+			recordJobDuration(kind, first.runningAt, first.doneAt);
+			// The fixed back-off brackets a long job's end by seconds: the estimate starts wide.
+			expect(expectedJobDuration(kind)!.spreadMs).toBeGreaterThan(1_000);
+			// The next jobs: each noticed within 0.3 s, at most one check per second on average.
+			const next = [1, 2, 3].map(() => {
+				const job = simulate(durationMs, expectedJobDuration(kind));
+				recordJobDuration(kind, job.runningAt, job.doneAt);
+				return job;
+			});
+			for (const job of next) expect(job.delayMs).toBeLessThanOrEqual(300);
+			const polls = next.reduce((sum, job) => sum + job.polls, 0);
+			expect(polls / next.length / (durationMs / 1000)).toBeLessThanOrEqual(1);
+		},
+	);
+
 	it('a job that runs late goes back to the fixed back-off', () => {
 		const expected = { expectedMs: 5_000, spreadMs: 100 };
 		const lateFrom = 5_000 + LATE_AFTER_MS;
