@@ -28,8 +28,12 @@ import {
 
 type ImagePlan = PreparedItem<ImageOutputOptions>;
 
-/** How long the last status check, made when Max Wait is reached, may take. */
-const LAST_CHECK_MS = 1_000;
+/**
+ * How long the last status check, made when Max Wait is reached, may take: a status answer takes
+ * far less, and a node that gives up must do so within a second of Max Wait, a shared 429 pause
+ * of the credential included.
+ */
+const LAST_CHECK_MS = 500;
 
 /**
  * Polls the job until it is done, fails, or Max Wait runs out. Max Wait bounds the whole wait:
