@@ -8,10 +8,13 @@ import { MiniToolAiApi } from '../../credentials/MiniToolAiApi.credentials';
 import { MiniToolAiChat } from '../../nodes/MiniToolAiChat/MiniToolAiChat.node';
 import { MiniToolAiTextToImage } from '../../nodes/MiniToolAiTextToImage/MiniToolAiTextToImage.node';
 import { limitFor } from '../../nodes/shared/adaptiveLimit';
-import { ChatStreamParser } from '../../nodes/shared/chatStream';
+import { ChatStreamParser, MAX_SSE_LINE_CHARS } from '../../nodes/shared/chatStream';
+import { Expression } from 'n8n-workflow';
 import { IMAGE_MODELS, startEmulator, type Emulator } from '../emulator';
 import { chain, createEngine, itemsNode, manualTrigger } from '../harness';
 import { chatNode, imageNode } from '../engine/setup';
+import { DeclarativeFloor } from './floorNode';
+import { loadHttpRequestNode } from './hostNodes';
 import { fixedPollImage, rawChatBatch } from './raw';
 import { runRealN8n, type RealN8nResults } from './realN8n';
 import { buildReport, type BenchResults, type Row } from './report';
@@ -37,6 +40,11 @@ const REAL_CHAT_ITEMS = 20;
 const REAL_CHAT_REPS = 3;
 const REAL_IMAGES = 50;
 const REAL_MEM_REPS = 2;
+/** Measurement 8: chat items and image jobs in one execution, at two sizes (memory slope). */
+const SCALE_SIZES = [
+	{ chat: 1_000, images: 100 },
+	{ chat: 5_000, images: 500 },
+];
 
 function log(line: string): void {
 	print(`[bench] ${line}`);
@@ -77,13 +85,16 @@ const chatBody = (i: number) => ({
 	max_completion_tokens: 1000,
 });
 
+const promptItems = (n: number) =>
+	itemsNode(
+		'Items',
+		Array.from({ length: n }, (_, i) => ({ prompt: prompt(i) })),
+	);
+
 function chatWorkflow(n: number, onError = false) {
 	return chain(
 		manualTrigger(),
-		itemsNode(
-			'Items',
-			Array.from({ length: n }, (_, i) => ({ prompt: prompt(i) })),
-		),
+		promptItems(n),
 		chatNode(
 			{
 				model: 'gpt-4o-mini',
@@ -101,6 +112,53 @@ function startSpread(emulator: Emulator): number {
 }
 
 // ---------------------------------------------------------------- 1. chat overhead per item
+/** The same N chat requests as the Chat node's, through n8n's HTTP Request node (SSE as text). */
+function httpNodeWorkflow(n: number, baseUrl: string) {
+	const jsonBody = `={{ JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: $json.prompt }], temperature: 1, max_completion_tokens: 1000 }) }}`;
+	return chain(manualTrigger(), promptItems(n), {
+		id: 'http-node',
+		name: 'HTTP Request',
+		type: 'httpRequest',
+		typeVersion: 4.2,
+		position: [400, 0],
+		parameters: {
+			method: 'POST',
+			url: `${baseUrl}/api/chat-completions/`,
+			sendHeaders: true,
+			headerParameters: { parameters: [{ name: 'Authorization', value: `Bearer ${KEY}` }] },
+			sendBody: true,
+			specifyBody: 'json',
+			jsonBody,
+			options: { response: { response: { responseFormat: 'text', outputPropertyName: 'data' } } },
+		},
+	});
+}
+
+function floorWorkflow(n: number) {
+	return chain(manualTrigger(), promptItems(n), {
+		id: 'floor-node',
+		name: 'Floor',
+		type: 'declarativeFloor',
+		typeVersion: 1,
+		position: [400, 0],
+		parameters: { prompt: '={{ $json.prompt }}' },
+		credentials: { miniToolAiApi: { id: '1', name: 'MiniToolAI account' } },
+	});
+}
+
+type Timing = { ms: number; spread: number };
+
+/** Expressions n8n evaluates per item in one run of `run` (each evaluation sets up its context). */
+async function expressionsPerItem(n: number, run: () => Promise<unknown>): Promise<number> {
+	const spy = jest.spyOn(Expression, 'initializeGlobalContext');
+	try {
+		await run();
+		return spy.mock.calls.length / n;
+	} finally {
+		spy.mockRestore();
+	}
+}
+
 async function chatOverhead(): Promise<BenchResults['chat']> {
 	const emulator = await startEmulator({
 		keys: { [KEY]: 1e6 },
@@ -108,50 +166,70 @@ async function chatOverhead(): Promise<BenchResults['chat']> {
 		tokenDelayMs: 0,
 	});
 	try {
-		const engine = engineFor(emulator);
+		const HttpRequest = await loadHttpRequestNode().catch((error: Error) => {
+			log(`1. HTTP Request node not loaded (${error.message}): that floor is left out`);
+			return undefined;
+		});
+		const engine = createEngine({
+			nodeTypes: [MiniToolAiChat, DeclarativeFloor, ...(HttpRequest ? [HttpRequest] : [])],
+			credentialTypes: [MiniToolAiApi],
+			credentials: { miniToolAiApi: { apiKey: KEY, baseUrl: emulator.baseUrl } },
+		});
 		const stubbed = engineFor(emulator, KEY, await chatWithoutSharedLimit());
 		const out: BenchResults['chat'] = [];
 		for (const n of CHAT_SIZES) {
-			const workflow = chatWorkflow(n);
 			const bodies = Array.from({ length: n }, (_, i) => chatBody(i));
-			const runEngine = async (which = engine) => {
-				emulator.reset();
-				const started = performance.now();
-				const result = await which.run(workflow);
-				const ms = performance.now() - started;
-				const answers = result
-					.output('Chat')
-					.filter((it) => String(it.json.text).startsWith('Echo:'));
-				if (result.status !== 'success' || answers.length !== n) {
-					throw new Error(`engine run N=${n}: ${result.status}, ${answers.length} answers`);
-				}
-				return { ms, spread: startSpread(emulator) };
+			/** One engine run of `workflow`; `ok` counts the items that carry an answer. */
+			const engineRun =
+				(which: typeof engine, workflow: ReturnType<typeof chain>, ok: () => number) =>
+				async (): Promise<Timing> => {
+					emulator.reset();
+					const started = performance.now();
+					const result = await which.run(workflow);
+					const ms = performance.now() - started;
+					const done = ok();
+					if (result.status !== 'success' || done !== n) {
+						throw new Error(`engine run N=${n}: ${result.status}, ${done} answers`);
+					}
+					return { ms, spread: startSpread(emulator) };
+				};
+			const answered = () =>
+				emulator.requests.filter((r) => r.server === 'api' && r.status === 200).length;
+			const variants: Record<string, () => Promise<Timing>> = {
+				engine: engineRun(engine, chatWorkflow(n), answered),
+				noLimit: engineRun(stubbed, chatWorkflow(n), answered),
+				floor: engineRun(engine, floorWorkflow(n), answered),
+				raw: async () => {
+					emulator.reset();
+					const raw = await rawChatBatch({ baseUrl: emulator.baseUrl, key: KEY, bodies });
+					if (raw.statuses.some((s) => s !== 200)) throw new Error(`raw N=${n}: ${raw.statuses}`);
+					return { ms: raw.ms, spread: startSpread(emulator) };
+				},
 			};
-			const runRaw = async () => {
-				emulator.reset();
-				const raw = await rawChatBatch({ baseUrl: emulator.baseUrl, key: KEY, bodies });
-				if (raw.statuses.some((s) => s !== 200)) throw new Error(`raw N=${n}: ${raw.statuses}`);
-				return { ms: raw.ms, spread: startSpread(emulator) };
-			};
-			await runEngine(); // warm-up (JIT, connections)
-			await runEngine(stubbed);
-			await runRaw();
-			const engineRuns: Array<{ ms: number; spread: number }> = [];
-			const stubbedRuns: Array<{ ms: number; spread: number }> = [];
-			const rawRuns: Array<{ ms: number; spread: number }> = [];
+			if (HttpRequest)
+				variants.httpNode = engineRun(engine, httpNodeWorkflow(n, emulator.baseUrl), answered);
+			const names = Object.keys(variants);
+			const timings: Record<string, Timing[]> = Object.fromEntries(names.map((v) => [v, []]));
+			for (const name of names) await variants[name](); // warm-up (JIT, connections)
 			for (let rep = 0; rep < CHAT_REPS; rep++) {
 				// Alternate the order so that no side always runs on a warmer machine.
-				if (rep % 2 === 0) {
-					engineRuns.push(await runEngine());
-					stubbedRuns.push(await runEngine(stubbed));
-					rawRuns.push(await runRaw());
-				} else {
-					rawRuns.push(await runRaw());
-					stubbedRuns.push(await runEngine(stubbed));
-					engineRuns.push(await runEngine());
+				for (const name of rep % 2 === 0 ? names : [...names].reverse()) {
+					timings[name].push(await variants[name]());
 				}
 			}
-			out.push({ n, engine: engineRuns, noLimit: stubbedRuns, raw: rawRuns });
+			const expressions: Record<string, number> = {};
+			for (const name of names.filter((v) => v !== 'raw')) {
+				expressions[name] = await expressionsPerItem(n, variants[name]);
+			}
+			out.push({
+				n,
+				engine: timings.engine,
+				noLimit: timings.noLimit,
+				raw: timings.raw,
+				floor: timings.floor,
+				httpNode: timings.httpNode,
+				expressionsPerItem: expressions,
+			});
 			log(`1. chat N=${n} done`);
 		}
 		return out;
@@ -180,6 +258,7 @@ async function rateLimited(): Promise<BenchResults['rate']> {
 			emulator.configure({ maxConcurrent: k });
 			const run = async (which = engine) => {
 				emulator.reset();
+				const startedAt = Date.now();
 				const started = performance.now();
 				const result = await which.run(workflow);
 				const ms = performance.now() - started;
@@ -188,6 +267,9 @@ async function rateLimited(): Promise<BenchResults['rate']> {
 				const api = emulator.requests.filter((r) => r.server === 'api');
 				const ok = api.filter((r) => r.status === 200);
 				const okDurations = ok.map((r) => (r.endedAt ?? r.startedAt) - r.startedAt);
+				const firstStart = Math.min(...api.map((r) => r.startedAt));
+				const lastEnd = Math.max(...api.map((r) => r.endedAt ?? r.startedAt));
+				const busyMs = api.reduce((sum, r) => sum + ((r.endedAt ?? r.startedAt) - r.startedAt), 0);
 				return {
 					ms,
 					completed,
@@ -195,6 +277,8 @@ async function rateLimited(): Promise<BenchResults['rate']> {
 					requests: api.length,
 					rejected: api.filter((r) => r.status === 429).length,
 					medianRequestMs: median(okDurations),
+					firstRequestMs: firstStart - startedAt,
+					inFlightAvg: busyMs / Math.max(1, lastEnd - firstStart),
 				};
 			};
 			const cold = await run();
@@ -430,7 +514,8 @@ function parserThroughput(): BenchResults['parser'] {
 		make: (b: number) => Uint8Array;
 	}> = [
 		...PARSER_SIZES.map((bytes) => ({ kind: 'tokens' as const, bytes, make: syntheticStream })),
-		...PARSER_SIZES.slice(1).map((bytes) => ({
+		// One event as long as the parser accepts (its line cap), and a quarter of that.
+		...[MAX_SSE_LINE_CHARS / 4, MAX_SSE_LINE_CHARS - 1024].map((bytes) => ({
 			kind: 'one long line' as const,
 			bytes,
 			make: longLineStream,
@@ -462,7 +547,7 @@ function median(values: number[]): number {
 
 // ---------------------------------------------------------------- the run
 describe('benchmarks', () => {
-	it('measures all six and writes the report', async () => {
+	it('measures everything and writes the report', async () => {
 		const machine = machineInfo();
 		log(
 			`machine: ${machine.nproc} CPUs (${machine.cpuModel}), ${machine.memoryGiB} GiB, Node ${machine.node}`,
@@ -476,6 +561,7 @@ describe('benchmarks', () => {
 			parser: [],
 			maxWait: [],
 			real: null,
+			scale: null,
 			errors: {},
 		};
 		const only = selectedMeasurements();
@@ -493,23 +579,27 @@ describe('benchmarks', () => {
 		results.parser = (await attempt('5', parserThroughput)) ?? [];
 		results.chat = (await attempt('1', chatOverhead)) ?? [];
 		results.rate = (await attempt('4', rateLimited)) ?? [];
-		// The image jobs mostly wait; they run beside the real-n8n part (separate processes).
-		const [image, waits, real] = await Promise.all([
-			attempt('3', imageDelay),
-			attempt('7', maxWait),
-			attempt('2+6', () =>
-				runRealN8n({
-					chatItems: REAL_CHAT_ITEMS,
-					chatReps: REAL_CHAT_REPS,
-					images: REAL_IMAGES,
-					memReps: REAL_MEM_REPS,
-					log,
-				}),
-			),
-		]);
+		// The image jobs and Max Wait mostly wait and run beside each other. Not beside the real
+		// n8n: its emulator lives in this process, and encoding its photo-like PNGs would delay
+		// the timers that measurements 3 and 7 time.
+		const [image, waits] = await Promise.all([attempt('3', imageDelay), attempt('7', maxWait)]);
+		const real = await attempt('2+6', () =>
+			runRealN8n({
+				chatItems: REAL_CHAT_ITEMS,
+				chatReps: REAL_CHAT_REPS,
+				images: REAL_IMAGES,
+				memReps: REAL_MEM_REPS,
+				log,
+			}),
+		);
 		results.image = image ?? [];
 		results.maxWait = waits ?? [];
 		results.real = (real as RealN8nResults | undefined) ?? null;
+		// Scale last and alone: it keeps both cores busy for minutes.
+		const scale = await attempt('8', () =>
+			runRealN8n({ chatReps: 0, memReps: 0, scale: SCALE_SIZES, log }),
+		);
+		results.scale = (scale as RealN8nResults | undefined)?.scale ?? null;
 		results.totalMs = performance.now() - started;
 
 		const report = buildReport(results, {

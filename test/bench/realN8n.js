@@ -8,7 +8,6 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { spawn } = require('node:child_process');
 const { ensureN8nHost } = require('../../scripts/lib/n8nHost');
 const { buildAndPack, installPackage } = require('../../scripts/lib/pack');
 const { N8nInstance } = require('../../scripts/lib/n8nProcess');
@@ -16,42 +15,8 @@ const { freePorts } = require('../../scripts/lib/util');
 const wf = require('../../scripts/lib/workflows');
 const { startEmulator } = require('../emulator');
 const { sleep, nowMs } = require('./util');
-
-const KEY = 'bench-key';
-
-const PKG = 'n8n-nodes-minitoolai';
-const CRED = { miniToolAiApi: wf.DEFAULT_CREDENTIAL };
-
-const node = (name, type, typeVersion, x, parameters, extra = {}) => ({
-	id: name.replace(/\W/g, '-').toLowerCase(),
-	name,
-	type,
-	typeVersion,
-	position: [x, 0],
-	parameters,
-	...extra,
-});
-
-/** Manual Trigger -> Set (one array) -> Split Out: N items without a Code node (no task runner). */
-function itemSource(values) {
-	return [
-		node('Start', 'n8n-nodes-base.manualTrigger', 1, 0, {}),
-		node('Values', 'n8n-nodes-base.set', 3.4, 200, {
-			mode: 'raw',
-			jsonOutput: JSON.stringify({ prompt: values }),
-			options: {},
-		}),
-		node('Items', 'n8n-nodes-base.splitOut', 1, 400, { fieldToSplitOut: 'prompt', options: {} }),
-	];
-}
-
-function linear(id, name, nodes) {
-	const connections = {};
-	for (let i = 0; i + 1 < nodes.length; i++) {
-		connections[nodes[i].name] = { main: [[{ node: nodes[i + 1].name, type: 'main', index: 0 }]] };
-	}
-	return { id, name, active: false, nodes, connections, settings: { executionOrder: 'v1' } };
-}
+const { KEY, PKG, CRED, node, itemSource, linear, executeWithRss } = require('./n8nRun');
+const { runScale } = require('./realScale');
 
 const CHAT_BODY_FIXED = { model: 'gpt-4o-mini', temperature: 1, max_completion_tokens: 1000 };
 
@@ -125,78 +90,6 @@ function imageWorkflow(id, prompts, downloadImage) {
 	]);
 }
 
-function readKb(pid, field) {
-	try {
-		const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-		const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
-		return m ? Number(m[1]) : null;
-	} catch {
-		return null;
-	}
-}
-
-function childPids(pid) {
-	try {
-		return fs
-			.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
-			.trim()
-			.split(/\s+/)
-			.filter(Boolean)
-			.map(Number);
-	} catch {
-		return [];
-	}
-}
-
-/**
- * `n8n execute --id` with its peak RSS: VmHWM of the n8n process (the kernel's high-water mark,
- * sampled every 20 ms until exit), and the largest RSS sum of its descendants (task runner).
- */
-function executeWithRss(n8n, id, extraEnv) {
-	return new Promise((resolve, reject) => {
-		const started = nowMs();
-		const child = spawn(
-			n8n.host.nodeBin,
-			[n8n.host.n8nBin, 'execute', `--id=${id}`, '--rawOutput'],
-			{
-				cwd: n8n.userFolder,
-				env: { ...n8n.env(), ...extraEnv },
-				stdio: ['ignore', 'pipe', 'pipe'],
-			},
-		);
-		let stdoutBytes = 0;
-		let tail = '';
-		let stderr = '';
-		let hwmKb = 0;
-		let childrenPeakKb = 0;
-		child.stdout.on('data', (c) => {
-			stdoutBytes += c.length;
-			tail = (tail + c.toString()).slice(-4000);
-		});
-		child.stderr.on('data', (c) => (stderr = (stderr + c.toString()).slice(-4000)));
-		const timer = setInterval(() => {
-			const hwm = readKb(child.pid, 'VmHWM');
-			if (hwm) hwmKb = Math.max(hwmKb, hwm);
-			let sum = 0;
-			const stack = childPids(child.pid);
-			while (stack.length) {
-				const pid = stack.pop();
-				sum += readKb(pid, 'VmRSS') || 0;
-				stack.push(...childPids(pid));
-			}
-			childrenPeakKb = Math.max(childrenPeakKb, sum);
-		}, 20);
-		child.on('error', (e) => {
-			clearInterval(timer);
-			reject(e);
-		});
-		child.on('close', (code) => {
-			clearInterval(timer);
-			resolve({ code, ms: nowMs() - started, hwmKb, childrenPeakKb, stdoutBytes, tail, stderr });
-		});
-	});
-}
-
 /**
  * Runs measurements 2 and 6. Returns { chat: {...}, memory: {...}, setup: {...} }; each part
  * carries an `error` string instead when it failed. Starts and stops everything it uses.
@@ -206,9 +99,10 @@ async function runRealN8n({
 	chatReps = 3,
 	images = 50,
 	memReps = 2,
+	scale = [],
 	log = () => {},
 }) {
-	const out = { setup: {}, chat: null, memory: null };
+	const out = { setup: {}, chat: null, memory: null, scale: null };
 	const cleanups = [];
 	try {
 		let t = nowMs();
@@ -253,100 +147,115 @@ async function runRealN8n({
 		out.setup.importMs = nowMs() - t;
 
 		// 2. chat: alternate a / b so that drift on a shared machine hits both alike.
-		try {
-			const runs = { ours: [], http: [] };
-			// One warm-up of each (first run pays for cold disk caches).
-			for (const id of [ours.id, http.id]) await n8n.execute(id);
-			for (let rep = 0; rep < chatReps; rep++) {
-				for (const [label, w] of [
-					['ours', ours],
-					['http', http],
-				]) {
-					emulator.reset();
-					const res = await n8n.execute(w.id);
-					const api = emulator.requests.filter((r) => r.server === 'api');
-					const run = res.output;
-					const last = run && run.data.resultData.runData;
-					const lastNode = w.nodes[w.nodes.length - 1].name;
-					const items = last && last[lastNode] ? last[lastNode][0].data.main[0] : [];
-					const okItems = items.filter((it) =>
-						String(it.json.text || '').startsWith('Echo:'),
-					).length;
-					const window =
-						api.length > 0
-							? Math.max(...api.map((r) => r.endedAt || 0)) -
-								Math.min(...api.map((r) => r.startedAt))
-							: null;
-					runs[label].push({ ms: res.ms, code: res.code, okItems, requests: api.length, window });
-					if (res.code !== 0 || okItems !== chatItems) {
-						throw new Error(
-							`${label} run: exit ${res.code}, ${okItems}/${chatItems} answers\n${res.stderr.slice(-1500)}\n${res.stdout.slice(-1500)}`,
-						);
+		if (chatReps > 0)
+			try {
+				const runs = { ours: [], http: [] };
+				// One warm-up of each (first run pays for cold disk caches).
+				for (const id of [ours.id, http.id]) await n8n.execute(id);
+				for (let rep = 0; rep < chatReps; rep++) {
+					for (const [label, w] of [
+						['ours', ours],
+						['http', http],
+					]) {
+						emulator.reset();
+						const res = await n8n.execute(w.id);
+						const api = emulator.requests.filter((r) => r.server === 'api');
+						const run = res.output;
+						const last = run && run.data.resultData.runData;
+						const lastNode = w.nodes[w.nodes.length - 1].name;
+						const items = last && last[lastNode] ? last[lastNode][0].data.main[0] : [];
+						const okItems = items.filter((it) =>
+							String(it.json.text || '').startsWith('Echo:'),
+						).length;
+						const window =
+							api.length > 0
+								? Math.max(...api.map((r) => r.endedAt || 0)) -
+									Math.min(...api.map((r) => r.startedAt))
+								: null;
+						runs[label].push({ ms: res.ms, code: res.code, okItems, requests: api.length, window });
+						if (res.code !== 0 || okItems !== chatItems) {
+							throw new Error(
+								`${label} run: exit ${res.code}, ${okItems}/${chatItems} answers\n${res.stderr.slice(-1500)}\n${res.stdout.slice(-1500)}`,
+							);
+						}
 					}
 				}
+				out.chat = { items: chatItems, runs };
+				log('real n8n: chat done');
+			} catch (error) {
+				out.chat = { error: error.message };
 			}
-			out.chat = { items: chatItems, runs };
-			log('real n8n: chat done');
-		} catch (error) {
-			out.chat = { error: error.message };
-		}
 
 		// 6. memory: fastest jobs, so that the run is dominated by downloads and output handling.
-		try {
-			// Photo-like grain: each 1344 x 1344 PNG is about 5 MB, as a real picture would be.
-			emulator.configure({ jobDelayMs: 500, latencyMs: 0, imageNoise: true });
-			const configs = [
-				{ label: 'URL only (downloadImage off), n8n default mode', id: imgOff.id, env: {} },
-				{
-					label: 'binary, mode "default" (in memory)',
-					id: imgOn.id,
-					env: { N8N_DEFAULT_BINARY_DATA_MODE: 'default' },
-				},
-				{
-					label: 'binary, mode "filesystem" (2.41\'s default)',
-					id: imgOn.id,
-					env: { N8N_DEFAULT_BINARY_DATA_MODE: 'filesystem' },
-				},
-			];
-			const rows = configs.map((c) => ({ ...c, runs: [] }));
-			for (let rep = 0; rep < memReps; rep++) {
-				for (const row of rows) {
-					emulator.reset();
-					const res = await executeWithRss(n8n, row.id, row.env);
-					const imageReqs = emulator.requests.filter(
-						(r) => r.server === 'image' && r.status === 200,
-					);
-					const wanted = row.id === imgOn.id ? images : 0;
-					if (res.code !== 0 || emulator.jobs.size !== images || imageReqs.length !== wanted) {
-						throw new Error(
-							`${row.label}: exit ${res.code}, ${emulator.jobs.size}/${images} jobs, ${imageReqs.length}/${wanted} downloads\n${res.stderr}\n${res.tail}`,
+		if (memReps > 0)
+			try {
+				// Photo-like grain: each 1344 x 1344 PNG is about 5 MB, as a real picture would be.
+				emulator.configure({ jobDelayMs: 500, latencyMs: 0, imageNoise: true });
+				const configs = [
+					{ label: 'URL only (downloadImage off), n8n default mode', id: imgOff.id, env: {} },
+					{
+						label: 'binary, mode "default" (in memory)',
+						id: imgOn.id,
+						env: { N8N_DEFAULT_BINARY_DATA_MODE: 'default' },
+					},
+					{
+						label: 'binary, mode "filesystem" (2.41\'s default)',
+						id: imgOn.id,
+						env: { N8N_DEFAULT_BINARY_DATA_MODE: 'filesystem' },
+					},
+				];
+				const rows = configs.map((c) => ({ ...c, runs: [] }));
+				for (let rep = 0; rep < memReps; rep++) {
+					for (const row of rows) {
+						emulator.reset();
+						const res = await executeWithRss(n8n, row.id, row.env);
+						const imageReqs = emulator.requests.filter(
+							(r) => r.server === 'image' && r.status === 200,
 						);
+						const wanted = row.id === imgOn.id ? images : 0;
+						if (res.code !== 0 || emulator.jobs.size !== images || imageReqs.length !== wanted) {
+							throw new Error(
+								`${row.label}: exit ${res.code}, ${emulator.jobs.size}/${images} jobs, ${imageReqs.length}/${wanted} downloads\n${res.stderr}\n${res.tail}`,
+							);
+						}
+						row.runs.push({
+							ms: res.ms,
+							hwmKb: res.hwmKb,
+							childrenPeakKb: res.childrenPeakKb,
+							stdoutBytes: res.stdoutBytes,
+							downloads: imageReqs.length,
+						});
+						await sleep(200);
 					}
-					row.runs.push({
-						ms: res.ms,
-						hwmKb: res.hwmKb,
-						childrenPeakKb: res.childrenPeakKb,
-						stdoutBytes: res.stdoutBytes,
-						downloads: imageReqs.length,
-					});
-					await sleep(200);
 				}
+				const jobId = [...emulator.jobs.keys()][0];
+				const sample = jobId
+					? await fetch(`${emulator.imageBaseUrl}/images/${jobId}.png`)
+							.then((r) => (r.ok ? r.arrayBuffer().then((b) => b.byteLength) : null))
+							.catch(() => null)
+					: null;
+				out.memory = { images, imageBytes: sample, rows };
+				log('real n8n: memory done');
+			} catch (error) {
+				out.memory = { error: error.message };
 			}
-			const jobId = [...emulator.jobs.keys()][0];
-			const sample = jobId
-				? await fetch(`${emulator.imageBaseUrl}/images/${jobId}.png`)
-						.then((r) => (r.ok ? r.arrayBuffer().then((b) => b.byteLength) : null))
-						.catch(() => null)
-				: null;
-			out.memory = { images, imageBytes: sample, rows };
-			log('real n8n: memory done');
-		} catch (error) {
-			out.memory = { error: error.message };
+
+		// 8. scale: its own emulator, with credit for thousands of requests.
+		if (scale.length > 0) {
+			try {
+				const big = await startEmulator({ keys: { [KEY]: 1e7 }, quiet: true });
+				cleanups.push(() => big.close());
+				await n8n.importCredentials(wf.credentialForImport({ apiKey: KEY, baseUrl: big.baseUrl }));
+				out.scale = await runScale({ n8n, emulator: big, sizes: scale, log });
+			} catch (error) {
+				out.scale = { error: error.message };
+			}
 		}
 	} catch (error) {
 		const message = `setup failed: ${error.message}`;
 		out.chat = out.chat || { error: message };
 		out.memory = out.memory || { error: message };
+		out.scale = out.scale || { error: message };
 	} finally {
 		while (cleanups.length) {
 			const fn = cleanups.pop();
