@@ -16,19 +16,13 @@ import {
 	type ChatAnswerContext,
 } from '../shared/chatAnswer';
 import type { ChatRequestBody } from '../shared/chatRequest';
-import type { ChatStreamResult, ChatUsage } from '../shared/chatStream';
-import { apiErrorFromMessage, redact } from '../shared/errors';
-import { chatCostUsd } from '../shared/pricing';
+import type { ChatStreamResult } from '../shared/chatStream';
+import { apiErrorFromMessage } from '../shared/errors';
 import { toApiMessages } from './messages';
-import { parseToolAnswer, type ParsedToolCall } from './toolAnswer';
-import {
-	joinToolBatches,
-	renderToolRepair,
-	toProtocolMessages,
-	toToolCallContent,
-	type ToolSpec,
-} from './toolProtocol';
+import { toToolCallContent, type ToolSpec } from './toolProtocol';
 import { toToolSpecs } from './toolSpecs';
+import { runToolTurn } from './toolTurn';
+import { turnCostUsd, turnUsage } from './turnUsage';
 
 /**
  * Sends one chat request and resolves with the answer as soon as its headers arrive, without
@@ -88,18 +82,6 @@ const FINISH_REASONS: Record<string, FinishReason> = {
 };
 
 type CallConfig = Partial<MiniToolAiModelConfig> & { signal?: AbortSignal };
-
-/** The model's raw answer shown with a protocol error is cut to this many characters. */
-const MAX_SHOWN_ANSWER_CHARS = 2000;
-
-/** One tool-mode turn: the parsed answer and every request it took (repair included). */
-interface ToolTurn {
-	answer:
-		| { kind: 'text'; text: string }
-		| { kind: 'calls'; calls: ParsedToolCall[]; prose?: string };
-	results: ChatStreamResult[];
-	repairedProblem?: string;
-}
 
 /**
  * A MiniToolAI chat model for n8n's AI nodes (Basic LLM Chain, AI Agent, …) through
@@ -192,7 +174,12 @@ export class MiniToolAiLanguageModel extends BaseChatModel<MiniToolAiModelConfig
 		tools: ToolSpec[],
 		config?: CallConfig,
 	): Promise<GenerateResult> {
-		const turn = await this.toolTurn(messages, tools, config);
+		const turn = await runToolTurn(
+			messages,
+			tools,
+			async (conversation) => await this.read(conversation, config),
+			{ node: this.options.node, itemIndex: this.itemIndex, apiKey: this.options.apiKey },
+		);
 		const last = turn.results[turn.results.length - 1];
 		const metadata: MiniToolAiMetadata = {
 			...this.metadata(turn.results),
@@ -225,54 +212,6 @@ export class MiniToolAiLanguageModel extends BaseChatModel<MiniToolAiModelConfig
 				content: [...prose, ...toToolCallContent(turn.answer.calls)],
 			},
 		};
-	}
-
-	/**
-	 * Sends the conversation in the protocol's text forms and parses the answer; an answer that
-	 * breaks the protocol is sent back once with what was wrong, and a second failure is an error.
-	 */
-	private async toolTurn(
-		messages: Message[],
-		tools: ToolSpec[],
-		config?: CallConfig,
-	): Promise<ToolTurn> {
-		const conversation = toProtocolMessages(joinToolBatches(messages), tools);
-		const newId = callIdsAfter(messages);
-		const first = await this.read(conversation, config);
-		const parsed = parseToolAnswer(first.text, tools, { newId });
-		if (parsed.kind !== 'invalid') return { answer: parsed, results: [first] };
-
-		const repair: Message[] = [
-			...conversation,
-			{ role: 'assistant', content: [{ type: 'text', text: first.text }] },
-			{ role: 'user', content: [{ type: 'text', text: renderToolRepair(parsed.problem, tools) }] },
-		];
-		const second = await this.read(repair, config);
-		const reparsed = parseToolAnswer(second.text, tools, { newId });
-		if (reparsed.kind !== 'invalid') {
-			return { answer: reparsed, results: [first, second], repairedProblem: parsed.problem };
-		}
-		throw this.protocolError(parsed.problem, reparsed.problem, second.text);
-	}
-
-	private protocolError(firstProblem: string, problem: string, rawAnswer: string): NodeApiError {
-		const shown =
-			rawAnswer.length > MAX_SHOWN_ANSWER_CHARS
-				? `${rawAnswer.slice(0, MAX_SHOWN_ANSWER_CHARS)}… (${rawAnswer.length} characters)`
-				: rawAnswer;
-		const message = `The model's answer could not be used as a tool call, also after one repair round: ${problem}`;
-		const description = [
-			'MiniToolAI has no native tool calling: the tools are described in the prompt and the model must answer in the format asked for.',
-			`First answer: ${firstProblem}. Second answer: ${problem}.`,
-			`The model's second answer: ${shown}`,
-			'Try a larger model (gpt-4o, gpt-4.1), a lower Sampling Temperature, or fewer or simpler tools.',
-		].join('\n');
-		const safe = (text: string) => redact(text, this.options.apiKey);
-		return new NodeApiError(this.options.node, { message: safe(message) } as JsonObject, {
-			message: safe(message),
-			description: safe(description),
-			itemIndex: this.itemIndex,
-		});
 	}
 
 	/** Sends one request and reads the whole answer. */
@@ -314,49 +253,12 @@ export class MiniToolAiLanguageModel extends BaseChatModel<MiniToolAiModelConfig
 
 	/** The usage of every request of the turn, added up (a repair round costs tokens too). */
 	private toUsage(results: ChatStreamResult[]): TokenUsage | undefined {
-		const usage = this.sumUsage(results);
+		const usage = turnUsage(this.modelId, results);
 		if (usage) {
 			const last = results[results.length - 1];
-			this.options.onUsage?.(usage, this.cost(results), last.model ?? this.modelId);
+			this.options.onUsage?.(usage, turnCostUsd(this.modelId, results), last.model ?? this.modelId);
 		}
 		return usage;
-	}
-
-	private sumUsage(results: ChatStreamResult[]): TokenUsage | undefined {
-		const usages = results.map((result) => result.usage);
-		if (usages.every((usage) => usage === null)) return undefined;
-		let promptTokens = 0;
-		let completionTokens = 0;
-		let totalTokens = 0;
-		for (const usage of usages) {
-			if (!usage) continue;
-			promptTokens += usage.promptTokens;
-			completionTokens += usage.completionTokens;
-			totalTokens += usage.totalTokens;
-		}
-		const tokenUsage: TokenUsage = {
-			promptTokens,
-			completionTokens,
-			totalTokens,
-			additionalMetadata: { costUsd: this.cost(results) },
-		};
-		const cached = sumDetail(usages, 'prompt_tokens_details', 'cached_tokens');
-		if (cached !== undefined) tokenUsage.inputTokenDetails = { cacheRead: cached };
-		const reasoning = sumDetail(usages, 'completion_tokens_details', 'reasoning_tokens');
-		if (reasoning !== undefined) tokenUsage.outputTokenDetails = { reasoning };
-		return tokenUsage;
-	}
-
-	/** The summed cost of the requests, or null when any of them cannot be priced. */
-	private cost(results: ChatStreamResult[]): number | null {
-		let total = 0;
-		for (const result of results) {
-			const cost =
-				chatCostUsd(this.modelId, result.usage) ?? chatCostUsd(result.model, result.usage);
-			if (cost === null) return null;
-			total += cost;
-		}
-		return total;
 	}
 
 	private metadata(results: ChatStreamResult[]): MiniToolAiMetadata {
@@ -364,7 +266,7 @@ export class MiniToolAiLanguageModel extends BaseChatModel<MiniToolAiModelConfig
 		return {
 			responseModel: last.model ?? null,
 			apiFinishReason: last.finishReason,
-			costUsd: this.cost(results),
+			costUsd: turnCostUsd(this.modelId, results),
 			format: last.format,
 		};
 	}
@@ -381,45 +283,4 @@ export class MiniToolAiLanguageModel extends BaseChatModel<MiniToolAiModelConfig
 function toFinishReason(result: ChatStreamResult): FinishReason {
 	if (result.finishReason === null) return 'stop';
 	return FINISH_REASONS[result.finishReason] ?? 'other';
-}
-
-/**
- * Ids for new calls that no earlier call in the conversation uses: the agent matches results to
- * calls by id, and an id given twice would mix up two turns' results.
- */
-function callIdsAfter(messages: Message[]): (index: number) => string {
-	const used = new Set<string>();
-	for (const message of messages) {
-		for (const block of message.content ?? []) {
-			if (block.type === 'tool-call' && block.toolCallId) used.add(block.toolCallId);
-			if (block.type === 'tool-result' && block.toolCallId) used.add(block.toolCallId);
-		}
-	}
-	const given = new Map<number, string>();
-	let next = used.size + 1;
-	return (index) => {
-		const known = given.get(index);
-		if (known) return known;
-		while (used.has(`call_${next}`)) next++;
-		const id = `call_${next}`;
-		used.add(id);
-		given.set(index, id);
-		return id;
-	};
-}
-
-function sumDetail(usages: Array<ChatUsage | null>, group: string, field: string) {
-	let total: number | undefined;
-	for (const usage of usages) {
-		const value = usage ? detail(usage, group, field) : undefined;
-		if (value !== undefined) total = (total ?? 0) + value;
-	}
-	return total;
-}
-
-function detail(usage: ChatUsage, group: string, field: string): number | undefined {
-	const details = usage.raw[group];
-	if (typeof details !== 'object' || details === null) return undefined;
-	const value = (details as Record<string, unknown>)[field];
-	return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
