@@ -242,6 +242,23 @@ describe('learned poll schedule', () => {
 		},
 	);
 
+	it.each([1_900, 1_950, 2_000, 2_050, 2_100])(
+		'a %i ms kind: later jobs take two checks at most, noticed within 0.3 s',
+		(durationMs) => {
+			const kind = freshKind();
+			for (let job = 0; job < 3; job++) {
+				const seen = simulate(durationMs, expectedJobDuration(kind));
+				recordJobDuration(kind, seen.runningAt, seen.doneAt);
+			}
+			for (let job = 0; job < 3; job++) {
+				const later = simulate(durationMs, expectedJobDuration(kind));
+				recordJobDuration(kind, later.runningAt, later.doneAt);
+				expect(later.polls).toBeLessThanOrEqual(2);
+				expect(later.delayMs).toBeLessThanOrEqual(300);
+			}
+		},
+	);
+
 	it('a job that runs late goes back to the fixed back-off', () => {
 		const expected = { expectedMs: 5_000, spreadMs: 100 };
 		const lateFrom = 5_000 + LATE_AFTER_MS;
