@@ -15,6 +15,7 @@ import { chain, createEngine, itemsNode, manualTrigger } from '../harness';
 import { chatNode, imageNode } from '../engine/setup';
 import { DeclarativeFloor } from './floorNode';
 import { loadHttpRequestNode } from './hostNodes';
+import { httpChatParameters } from './n8nRun';
 import { fixedPollImage, rawChatBatch } from './raw';
 import { runRealN8n, type RealN8nResults } from './realN8n';
 import { buildReport, type BenchResults, type Row } from './report';
@@ -112,39 +113,36 @@ function startSpread(emulator: Emulator): number {
 }
 
 // ---------------------------------------------------------------- 1. chat overhead per item
-/** The same N chat requests as the Chat node's, through n8n's HTTP Request node (SSE as text). */
-function httpNodeWorkflow(n: number, baseUrl: string) {
-	const jsonBody = `={{ JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: $json.prompt }], temperature: 1, max_completion_tokens: 1000 }) }}`;
+/** N prompt items into one node of `type` named `name`. */
+function oneNodeWorkflow(
+	n: number,
+	name: string,
+	type: string,
+	typeVersion: number,
+	extra: object,
+) {
 	return chain(manualTrigger(), promptItems(n), {
-		id: 'http-node',
-		name: 'HTTP Request',
-		type: 'httpRequest',
-		typeVersion: 4.2,
+		id: `${type}-node`,
+		name,
+		type,
+		typeVersion,
 		position: [400, 0],
-		parameters: {
-			method: 'POST',
-			url: `${baseUrl}/api/chat-completions/`,
-			sendHeaders: true,
-			headerParameters: { parameters: [{ name: 'Authorization', value: `Bearer ${KEY}` }] },
-			sendBody: true,
-			specifyBody: 'json',
-			jsonBody,
-			options: { response: { response: { responseFormat: 'text', outputPropertyName: 'data' } } },
-		},
+		parameters: {},
+		...extra,
 	});
 }
 
-function floorWorkflow(n: number) {
-	return chain(manualTrigger(), promptItems(n), {
-		id: 'floor-node',
-		name: 'Floor',
-		type: 'declarativeFloor',
-		typeVersion: 1,
-		position: [400, 0],
+/** The same N chat requests as the Chat node's, through n8n's HTTP Request node (SSE as text). */
+const httpNodeWorkflow = (n: number, baseUrl: string) =>
+	oneNodeWorkflow(n, 'HTTP Request', 'httpRequest', 4.2, {
+		parameters: httpChatParameters(baseUrl),
+	});
+
+const floorWorkflow = (n: number) =>
+	oneNodeWorkflow(n, 'Floor', 'declarativeFloor', 1, {
 		parameters: { prompt: '={{ $json.prompt }}' },
 		credentials: { miniToolAiApi: { id: '1', name: 'MiniToolAI account' } },
 	});
-}
 
 type Timing = { ms: number; spread: number };
 
@@ -562,6 +560,7 @@ describe('benchmarks', () => {
 			maxWait: [],
 			real: null,
 			scale: null,
+			scaleLegacy: null,
 			errors: {},
 		};
 		const only = selectedMeasurements();
@@ -600,6 +599,18 @@ describe('benchmarks', () => {
 			runRealN8n({ chatReps: 0, memReps: 0, scale: SCALE_SIZES, log }),
 		);
 		results.scale = (scale as RealN8nResults | undefined)?.scale ?? null;
+		// n8n 2.x evaluates expressions in an isolate by default: the largest size's chat items once
+		// more with the previous engine show what that costs per item.
+		const legacy = await attempt('8', () =>
+			runRealN8n({
+				chatReps: 0,
+				memReps: 0,
+				scale: [{ chat: SCALE_SIZES[SCALE_SIZES.length - 1].chat, images: 0 }],
+				scaleEnv: { N8N_EXPRESSION_ENGINE: 'legacy' },
+				log,
+			}),
+		);
+		results.scaleLegacy = (legacy as RealN8nResults | undefined)?.scale ?? null;
 		results.totalMs = performance.now() - started;
 
 		const report = buildReport(results, {

@@ -126,4 +126,68 @@ function executeWithRss(n8n, id, extraEnv) {
 	});
 }
 
-module.exports = { KEY, PKG, CRED, node, itemSource, linear, executeWithRss };
+/** What the Chat node sends with its defaults for `$json.prompt`. */
+const CHAT_BODY_FIXED = { model: 'gpt-4o-mini', temperature: 1, max_completion_tokens: 1000 };
+
+/** Our Chat node on `$json.prompt`, with its defaults. */
+function chatNode(name = 'Chat', x = 600) {
+	return node(
+		name,
+		`${PKG}.miniToolAiChat`,
+		1,
+		x,
+		{
+			model: CHAT_BODY_FIXED.model,
+			messages: { message: [{ role: 'user', content: '={{ $json.prompt }}' }] },
+		},
+		{ credentials: CRED },
+	);
+}
+
+/** HTTP Request 4.2 parameters sending the Chat node's request; the SSE answer kept as text. */
+function httpChatParameters(baseUrl) {
+	const { model, temperature, max_completion_tokens: max } = CHAT_BODY_FIXED;
+	return {
+		method: 'POST',
+		url: `${baseUrl}/api/chat-completions/`,
+		sendHeaders: true,
+		headerParameters: { parameters: [{ name: 'Authorization', value: `Bearer ${KEY}` }] },
+		sendBody: true,
+		specifyBody: 'json',
+		jsonBody: `={{ JSON.stringify({ model: '${model}', messages: [{ role: 'user', content: $json.prompt }], temperature: ${temperature}, max_completion_tokens: ${max} }) }}`,
+		options: { response: { response: { responseFormat: 'text', outputPropertyName: 'data' } } },
+	};
+}
+
+/** Our Text to Image node: Generate on `$json.prompt`, square images, the file in `data`. */
+function imageNode({ side, downloadImage, maxWaitSeconds }) {
+	return node(
+		'Image',
+		`${PKG}.miniToolAiTextToImage`,
+		1,
+		600,
+		{
+			operation: 'generate',
+			prompt: '={{ $json.prompt }}',
+			width: side,
+			height: side,
+			downloadImage,
+			binaryPropertyName: 'data',
+			options: { maxWaitSeconds },
+		},
+		{ credentials: CRED },
+	);
+}
+
+module.exports = {
+	KEY,
+	PKG,
+	CRED,
+	node,
+	itemSource,
+	linear,
+	executeWithRss,
+	chatNode,
+	imageNode,
+	httpChatParameters,
+};

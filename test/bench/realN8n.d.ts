@@ -65,5 +65,7 @@ export declare function runRealN8n(options: {
 	images?: number;
 	memReps?: number;
 	scale?: Array<{ chat: number; images: number }>;
+	/** Added to n8n's environment in the scale runs. */
+	scaleEnv?: Record<string, string>;
 	log?: (line: string) => void;
 }): Promise<RealN8nResults>;

@@ -15,28 +15,23 @@ const { freePorts } = require('../../scripts/lib/util');
 const wf = require('../../scripts/lib/workflows');
 const { startEmulator } = require('../emulator');
 const { sleep, nowMs } = require('./util');
-const { KEY, PKG, CRED, node, itemSource, linear, executeWithRss } = require('./n8nRun');
+const {
+	KEY,
+	node,
+	itemSource,
+	linear,
+	executeWithRss,
+	chatNode,
+	imageNode,
+	httpChatParameters,
+} = require('./n8nRun');
 const { runScale } = require('./realScale');
-
-const CHAT_BODY_FIXED = { model: 'gpt-4o-mini', temperature: 1, max_completion_tokens: 1000 };
 
 function chatWorkflows(prompts, baseUrl) {
 	const ours = linear('benchChatNode001', 'bench: chat via MiniToolAI Chat', [
 		...itemSource(prompts),
-		node(
-			'Chat',
-			`${PKG}.miniToolAiChat`,
-			1,
-			600,
-			{
-				model: 'gpt-4o-mini',
-				messages: { message: [{ role: 'user', content: '={{ $json.prompt }}' }] },
-				simplifyOutput: true,
-			},
-			{ credentials: CRED },
-		),
+		chatNode(),
 	]);
-	const jsonBody = `={{ JSON.stringify({ model: '${CHAT_BODY_FIXED.model}', messages: [{ role: 'user', content: $json.prompt }], temperature: ${CHAT_BODY_FIXED.temperature}, max_completion_tokens: ${CHAT_BODY_FIXED.max_completion_tokens} }) }}`;
 	const parse = [
 		'// Pull the answer text out of the SSE body, as a user would write it.',
 		'return $input.all().map((item) => {',
@@ -53,16 +48,7 @@ function chatWorkflows(prompts, baseUrl) {
 	].join('\n');
 	const http = linear('benchChatHttp001', 'bench: chat via HTTP Request + Code', [
 		...itemSource(prompts),
-		node('HTTP Request', 'n8n-nodes-base.httpRequest', 4.2, 600, {
-			method: 'POST',
-			url: `${baseUrl}/api/chat-completions/`,
-			sendHeaders: true,
-			headerParameters: { parameters: [{ name: 'Authorization', value: `Bearer ${KEY}` }] },
-			sendBody: true,
-			specifyBody: 'json',
-			jsonBody,
-			options: { response: { response: { responseFormat: 'text', outputPropertyName: 'data' } } },
-		}),
+		node('HTTP Request', 'n8n-nodes-base.httpRequest', 4.2, 600, httpChatParameters(baseUrl)),
 		node('Parse SSE', 'n8n-nodes-base.code', 2, 800, { mode: 'runOnceForAllItems', jsCode: parse }),
 	]);
 	return { ours, http };
@@ -71,22 +57,7 @@ function chatWorkflows(prompts, baseUrl) {
 function imageWorkflow(id, prompts, downloadImage) {
 	return linear(id, `bench: ${prompts.length} images 1344x1344, download ${downloadImage}`, [
 		...itemSource(prompts),
-		node(
-			'Image',
-			`${PKG}.miniToolAiTextToImage`,
-			1,
-			600,
-			{
-				operation: 'generate',
-				prompt: '={{ $json.prompt }}',
-				width: 1344,
-				height: 1344,
-				downloadImage,
-				binaryPropertyName: 'data',
-				options: { maxWaitSeconds: 120 },
-			},
-			{ credentials: CRED },
-		),
+		imageNode({ side: 1344, downloadImage, maxWaitSeconds: 120 }),
 	]);
 }
 
@@ -100,6 +71,7 @@ async function runRealN8n({
 	images = 50,
 	memReps = 2,
 	scale = [],
+	scaleEnv = {},
 	log = () => {},
 }) {
 	const out = { setup: {}, chat: null, memory: null, scale: null };
@@ -246,7 +218,7 @@ async function runRealN8n({
 				const big = await startEmulator({ keys: { [KEY]: 1e7 }, quiet: true });
 				cleanups.push(() => big.close());
 				await n8n.importCredentials(wf.credentialForImport({ apiKey: KEY, baseUrl: big.baseUrl }));
-				out.scale = await runScale({ n8n, emulator: big, sizes: scale, log });
+				out.scale = await runScale({ n8n, emulator: big, sizes: scale, env: scaleEnv, log });
 			} catch (error) {
 				out.scale = { error: error.message };
 			}

@@ -5,7 +5,7 @@
  * binary data in filesystem mode). Run at two sizes, so that memory per item shows as the slope
  * between them; RSS is sampled through the run and split at the end of the chat branch.
  */
-const { CRED, KEY, PKG, node, executeWithRss } = require('./n8nRun');
+const { node, executeWithRss, chatNode, imageNode, httpChatParameters } = require('./n8nRun');
 
 /** Chat latency and image job time of the emulator for this measurement. */
 const SCALE_EMULATOR = { latencyMs: 50, tokenDelayMs: 0, jobDelayMs: 2_000, imageNoise: true };
@@ -41,17 +41,7 @@ function httpScaleWorkflow(id, chatItems, baseUrl) {
 		'Chat',
 		Array.from({ length: chatItems }, (_, i) => `Item ${i + 1}: one line on the sea`),
 		0,
-		node('HTTP Request', 'n8n-nodes-base.httpRequest', 4.2, 600, {
-			method: 'POST',
-			url: `${baseUrl}/api/chat-completions/`,
-			sendHeaders: true,
-			headerParameters: { parameters: [{ name: 'Authorization', value: `Bearer ${KEY}` }] },
-			sendBody: true,
-			specifyBody: 'json',
-			jsonBody:
-				"={{ JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: $json.prompt }] }) }}",
-			options: { response: { response: { responseFormat: 'text', outputPropertyName: 'data' } } },
-		}),
+		node('HTTP Request', 'n8n-nodes-base.httpRequest', 4.2, 600, httpChatParameters(baseUrl)),
 	);
 	const start = node('Start', 'n8n-nodes-base.manualTrigger', 1, 0, {});
 	const nodes = [start, ...chat];
@@ -74,38 +64,13 @@ function scaleWorkflow(id, chatItems, images) {
 		'Chat',
 		Array.from({ length: chatItems }, (_, i) => `Item ${i + 1}: one line on the sea`),
 		0,
-		node(
-			'Chat',
-			`${PKG}.miniToolAiChat`,
-			1,
-			600,
-			{
-				model: 'gpt-4o-mini',
-				messages: { message: [{ role: 'user', content: '={{ $json.prompt }}' }] },
-			},
-			{ credentials: CRED },
-		),
+		chatNode(),
 	);
 	const image = branch(
 		'Image',
 		Array.from({ length: images }, (_, i) => `A lighthouse at dusk, variant ${i + 1}`),
 		300,
-		node(
-			'Image',
-			`${PKG}.miniToolAiTextToImage`,
-			1,
-			600,
-			{
-				operation: 'generate',
-				prompt: '={{ $json.prompt }}',
-				width: IMAGE_SIDE,
-				height: IMAGE_SIDE,
-				downloadImage: true,
-				binaryPropertyName: 'data',
-				options: { maxWaitSeconds: 600 },
-			},
-			{ credentials: CRED },
-		),
+		imageNode({ side: IMAGE_SIDE, downloadImage: true, maxWaitSeconds: 600 }),
 	);
 	const start = node('Start', 'n8n-nodes-base.manualTrigger', 1, 0, {});
 	const nodes = [start, ...chat, ...image];
@@ -168,8 +133,8 @@ async function runScale({ n8n, emulator, sizes, env = {}, log = () => {} }) {
 		}
 		const chatStart = Math.min(...chatRequests.map((r) => r.startedAt));
 		const chatEnd = Math.max(...chatRequests.map((r) => r.endedAt ?? r.startedAt));
-		const imageStart = Math.min(...jobs.map((j) => j.submittedAt));
-		const imageEnd = Math.max(...downloads.map((r) => r.endedAt ?? r.startedAt));
+		const imageStart = jobs.length ? Math.min(...jobs.map((j) => j.submittedAt)) : 0;
+		const imageEnd = jobs.length ? Math.max(...downloads.map((r) => r.endedAt ?? r.startedAt)) : 0;
 		const polls = jobs.reduce((sum, j) => sum + j.polls.length, 0);
 		runs.push({
 			...size,
@@ -181,16 +146,19 @@ async function runScale({ n8n, emulator, sizes, env = {}, log = () => {} }) {
 			startupMs: chatStart - res.startedAt,
 			chatWindowMs: chatEnd - chatStart,
 			imageWindowMs: imageEnd - imageStart,
-			pollsPerJob: polls / jobs.length,
+			pollsPerJob: jobs.length ? polls / jobs.length : 0,
 			peakChatKb: peakBetween(res.rss, res.startedAt, chatEnd),
 			peakImageKb: peakBetween(res.rss, chatEnd, Number.POSITIVE_INFINITY),
 		});
 		log(`8. scale ${size.chat} chat + ${size.images} images done`);
 	}
 	const [job] = emulator.jobs.keys();
-	const imageBytes = await fetch(`${emulator.imageBaseUrl}/images/${job}.png`)
-		.then(async (r) => (r.ok ? (await r.arrayBuffer()).byteLength : null))
-		.catch(() => null);
+	const imageBytes =
+		job === undefined
+			? null
+			: await fetch(`${emulator.imageBaseUrl}/images/${job}.png`)
+					.then(async (r) => (r.ok ? (await r.arrayBuffer()).byteLength : null))
+					.catch(() => null);
 	// The same chat items through n8n's own HTTP Request node: what n8n costs at this scale.
 	const http = [];
 	for (const [i, size] of sizes.entries()) {

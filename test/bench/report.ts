@@ -56,6 +56,8 @@ export interface BenchResults {
 	real: RealN8nResults | null;
 	/** Measurement 8, run on its own after the others. */
 	scale?: RealN8nResults['scale'];
+	/** The chat items of measurement 8 again, with N8N_EXPRESSION_ENGINE=legacy. */
+	scaleLegacy?: RealN8nResults['scale'];
 	errors: Record<string, string>;
 	totalMs?: number;
 }
@@ -377,7 +379,7 @@ export function buildReport(
 	}
 
 	// 8
-	rows.push(...scaleRows(r.scale ?? null, r.errors['8']));
+	rows.push(...scaleRows(r.scale ?? null, r.errors['8'], r.scaleLegacy ?? null));
 
 	const m = r.machine;
 	const esc = (s: string) => s.replace(/\|/g, '\\|');

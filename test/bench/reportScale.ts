@@ -10,7 +10,11 @@ type Scale = Exclude<RealN8nResults['scale'], { error: string } | null>;
 const mib = (kb: number) => kb / 1024;
 const s = (ms: number) => `${num(ms / 1000, 1)} s`;
 
-export function scaleRows(scale: RealN8nResults['scale'], error?: string): Row[] {
+export function scaleRows(
+	scale: RealN8nResults['scale'],
+	error?: string,
+	legacy: RealN8nResults['scale'] = null,
+): Row[] {
 	if (error || (scale && 'error' in scale)) {
 		const why = error ?? (scale as { error: string }).error;
 		return [
@@ -26,7 +30,30 @@ export function scaleRows(scale: RealN8nResults['scale'], error?: string): Row[]
 		];
 	}
 	if (!scale) return [];
-	return [...sizeRows(scale), ...slopeRows(scale)];
+	return [...sizeRows(scale), ...slopeRows(scale), ...engineRows(scale, legacy)];
+}
+
+/** The same chat items with the legacy expression engine: what the isolate costs per item. */
+function engineRows(scale: Scale, legacy: RealN8nResults['scale']): Row[] {
+	if (!legacy || 'error' in legacy) return [];
+	const [run] = legacy.runs;
+	const vm = scale.runs.find((r) => r.chat === run?.chat);
+	const [httpLegacy] = legacy.http;
+	const httpVm = scale.http.find((h) => h.chat === run?.chat);
+	if (!run || !vm || !httpLegacy || !httpVm) return [];
+	const perItem = (ms: number) => `${num(ms / run.chat, 2)} ms/item`;
+	return [
+		{
+			id: '8',
+			measurement: 'Real n8n at scale: the expression engine (isolate, the default, vs legacy)',
+			case: `${run.chat} chat items, before the first chat request`,
+			ours: `${s(vm.startupMs)} (isolate) vs ${s(run.startupMs)} (legacy)`,
+			baseline: `HTTP Request: ${s(httpVm.startupMs)} vs ${s(httpLegacy.startupMs)}`,
+			comparison: `the isolate costs the Chat node ${perItem(vm.startupMs - run.startupMs)}, HTTP Request ${perItem(httpVm.startupMs - httpLegacy.startupMs)}`,
+			notes:
+				'N8N_EXPRESSION_ENGINE=legacy; RoutingNode evaluates the prompt expression 4 times per item, the preSend step once, HTTP Request once',
+		},
+	];
 }
 
 function sizeRows(scale: Scale): Row[] {
@@ -55,10 +82,10 @@ function slopeRows(scale: Scale): Row[] {
 	if (scale.runs.length < 2) return [];
 	const [small, big] = [scale.runs[0], scale.runs[scale.runs.length - 1]];
 	const chatItems = big.chat - small.chat;
-	const images = big.images - small.images;
 	const chatSlope = (big.peakChatKb - small.peakChatKb) / chatItems;
-	const imageSlope =
-		(big.peakImageKb - big.peakChatKb - (small.peakImageKb - small.peakChatKb)) / images;
+	// The image part's growth over the chat part's peak, at each size: flat when it does not grow
+	// with the number of jobs (the files go to disk; the peak follows the GC, so no slope).
+	const imageGrowth = (run: typeof small) => mib(run.peakImageKb - run.peakChatKb);
 	const [hs, hb] = [
 		scale.http.find((h) => h.chat === small.chat),
 		scale.http.find((h) => h.chat === big.chat),
@@ -69,7 +96,7 @@ function slopeRows(scale: Scale): Row[] {
 			id: '8',
 			measurement: 'Real n8n at scale: memory per item (slope between the two sizes)',
 			case: `${small.chat} → ${big.chat} chat items, ${small.images} → ${big.images} images`,
-			ours: `chat: ${num(chatSlope, 0)} kB/item; images (growth after the chat part): ${num(imageSlope, 0)} kB/item`,
+			ours: `chat: ${num(chatSlope, 0)} kB/item; the image part adds ${num(imageGrowth(small), 0)} MiB to the peak with ${small.images} jobs, ${num(imageGrowth(big), 0)} MiB with ${big.images}`,
 			baseline: `HTTP Request, chat items: ${num(httpSlope, 0)} kB/item`,
 			comparison: `chat ${num(chatSlope / httpSlope, 2)}× n8n's own node`,
 			notes:
