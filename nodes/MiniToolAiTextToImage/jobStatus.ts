@@ -71,6 +71,10 @@ export const MIN_SPREAD_MS = 100;
 export const LATE_AFTER_MS = 1_000;
 /** The check budget: one check per this much of the expected duration, on average. */
 export const AVERAGE_POLL_INTERVAL_MS = 1_000;
+/** Fewer dense checks than this in the budget make a job short (about 4 s or less). */
+export const SHORT_JOB_DENSE_CHECKS = 3;
+/** A short job's checks near its end are at most this far apart (the delay a job may wait). */
+export const SHORT_JOB_POLL_INTERVAL_MS = 250;
 /** Kinds of job remembered (oldest forgotten first). */
 export const MAX_JOB_KINDS = 100;
 /** How much a new observation's surprise widens the spread. */
@@ -83,7 +87,12 @@ export interface JobDurationEstimate {
 	spreadMs: number;
 }
 
-const estimates = new Map<string, JobDurationEstimate>();
+/** The estimate, and the last observation that went into it. */
+interface KindHistory extends JobDurationEstimate {
+	last: { runningAtMs: number; doneAtMs: number };
+}
+
+const estimates = new Map<string, KindHistory>();
 
 /** One kind of job: what makes durations alike. */
 export function jobKind(
@@ -94,21 +103,32 @@ export function jobKind(
 }
 
 export function expectedJobDuration(kind: string): JobDurationEstimate | undefined {
-	return estimates.get(kind);
+	const known = estimates.get(kind);
+	return known && { expectedMs: known.expectedMs, spreadMs: known.spreadMs };
 }
 
 /**
  * Learns from a finished job: it was still running at `runningAtMs` (the last check that said so
  * was sent then) and done at `doneAtMs` (the check that said so was answered then). Precise
- * observations count more than coarse ones.
+ * observations count more than coarse ones. Jobs submitted together are checked together and
+ * report the same bracket: that is one observation, not several (counted again, it would narrow
+ * the estimate to less than what is known, and the next job would be checked too late).
  */
 export function recordJobDuration(kind: string, runningAtMs: number, doneAtMs: number): void {
+	const known = estimates.get(kind);
+	if (
+		known &&
+		Math.abs(known.last.runningAtMs - runningAtMs) < MIN_SPREAD_MS &&
+		Math.abs(known.last.doneAtMs - doneAtMs) < MIN_SPREAD_MS
+	) {
+		return;
+	}
 	const sample = (runningAtMs + doneAtMs) / 2;
 	const halfWidth = Math.max(MIN_SPREAD_MS, (doneAtMs - runningAtMs) / 2);
-	const known = estimates.get(kind);
+	const last = { runningAtMs, doneAtMs };
 	estimates.delete(kind);
 	if (!known) {
-		estimates.set(kind, { expectedMs: sample, spreadMs: halfWidth });
+		estimates.set(kind, { expectedMs: sample, spreadMs: halfWidth, last });
 	} else {
 		const surprise = sample - known.expectedMs;
 		const weight = known.spreadMs ** 2 / (known.spreadMs ** 2 + halfWidth ** 2);
@@ -118,6 +138,7 @@ export function recordJobDuration(kind: string, runningAtMs: number, doneAtMs: n
 				MIN_SPREAD_MS,
 				Math.sqrt((1 - weight) * known.spreadMs ** 2 + SURPRISE_WEIGHT * surprise ** 2),
 			),
+			last,
 		});
 	}
 	if (estimates.size > MAX_JOB_KINDS) estimates.delete(estimates.keys().next().value!);
@@ -140,20 +161,23 @@ export function nextPollDelayMs(
 ): number {
 	if (!expected) return pollDelayMs(polls);
 	const spread = Math.max(MIN_SPREAD_MS, expected.spreadMs);
-	const denseFrom = expected.expectedMs - spread;
+	// The check budget (one per second of the expected duration) sets the dense checks: what the
+	// sparse ones leave covers the window up to the expected end (jobs end by then on average), so
+	// a wide window after a coarse first observation is still checked finely, where checking every
+	// half spread would notice the job up to a second late. A short job leaves room for about two:
+	// they straddle the expected end, no further apart than a job may wait to be noticed.
+	const budget = expected.expectedMs / AVERAGE_POLL_INTERVAL_MS;
+	const sparseChecks = Math.ceil(
+		Math.max(0, expected.expectedMs - spread) / SPARSE_POLL_INTERVAL_MS,
+	);
+	const denseChecks = Math.max(1, budget - sparseChecks);
+	const short = denseChecks < SHORT_JOB_DENSE_CHECKS;
+	const dense = short
+		? Math.min(SHORT_JOB_POLL_INTERVAL_MS, Math.max(DENSE_POLL_INTERVAL_MS, spread))
+		: Math.max(DENSE_POLL_INTERVAL_MS, Math.round(Math.min(spread / 2, spread / denseChecks)));
+	const denseFrom = expected.expectedMs - (short ? dense / 2 : spread);
 	const lateFrom = expected.expectedMs + Math.max(LATE_AFTER_MS, 3 * spread);
 	if (elapsedMs < denseFrom) return Math.min(denseFrom - elapsedMs, SPARSE_POLL_INTERVAL_MS);
-	// The checks the budget leaves for the dense window set how close together they are: a wide
-	// window after a coarse first observation is still covered finely, where checking every half
-	// spread would notice the job up to a second late. Jobs end by the expected time on average,
-	// so the budget covers the window up to there.
-	const budget = expected.expectedMs / AVERAGE_POLL_INTERVAL_MS;
-	const sparseChecks = Math.ceil(Math.max(0, denseFrom) / SPARSE_POLL_INTERVAL_MS);
-	const denseChecks = Math.max(1, budget - sparseChecks);
-	const dense = Math.max(
-		DENSE_POLL_INTERVAL_MS,
-		Math.round(Math.min(spread / 2, spread / denseChecks)),
-	);
 	if (elapsedMs < lateFrom) return Math.min(dense, lateFrom - elapsedMs);
 	// Late: today's schedule, as if polling had started when the job became late.
 	let late = 0;
