@@ -49,10 +49,26 @@ describe('expressions the package makes n8n evaluate', () => {
 		expect(count).toBe(0);
 	});
 
-	it("a user's expression is still evaluated (the count sees evaluations at all)", async () => {
-		const count = await evaluationsDuring(() =>
+	// What the README's scale advice rests on: n8n evaluates an expression inside the Messages list
+	// (a collection) twice more than one in the JSON messages field.
+	it("a user's prompt expression: 5 evaluations per item in the Messages list, 3 as JSON", async () => {
+		const list = await evaluationsDuring(() =>
 			bed.runNode(chatNode({ messages: userMessages('={{ "Hi " + $itemIndex }}') }), ITEMS),
 		);
-		expect(count).toBeGreaterThanOrEqual(ITEMS.length);
+		const json = await evaluationsDuring(() =>
+			bed.runNode(
+				chatNode({
+					inputMode: 'json',
+					messagesJson: '={{ [{ role: "user", content: "Hi " + $itemIndex }] }}',
+				}),
+				ITEMS,
+			),
+		);
+		// Both runs sent the same three requests.
+		const bodies = bed.apiRequests().map((request) => JSON.stringify(request.body));
+		expect(bodies).toHaveLength(2 * ITEMS.length);
+		expect(bodies.slice(ITEMS.length)).toEqual(bodies.slice(0, ITEMS.length));
+		expect(list / ITEMS.length).toBe(5);
+		expect(json / ITEMS.length).toBe(3);
 	});
 });
