@@ -115,10 +115,18 @@ class N8nInstance {
 	 */
 	async execute(id) {
 		const started = Date.now();
-		const res = await this.cli(['execute', `--id=${id}`, '--rawOutput'], { allowFail: true });
+		const args = ['execute', `--id=${id}`, '--rawOutput'];
+		let res = await this.cli(args, { allowFail: true });
+		if (res.signal) {
+			// The process itself died (no exit code): not a workflow's result. Said, then run again.
+			const tail = (res.stderr || res.stdout).split('\n').slice(-15).join('\n');
+			log(`n8n execute ${id} died by ${res.signal}; running it again. Its last output:\n${tail}`);
+			res = await this.cli(args, { allowFail: true });
+		}
 		const output = parseRunJson(res.stdout);
 		return {
 			code: res.code,
+			signal: res.signal,
 			output,
 			stdout: res.stdout,
 			stderr: res.stderr,
