@@ -50,4 +50,24 @@ async function launchBrowser() {
 	};
 }
 
-module.exports = { ensureChromium, launchBrowser, CHROMIUM_ARGS };
+/**
+ * A browser logged in to the n8n editor at `baseUrl` as `owner`, and one page whose script errors
+ * go to `log`. Close it with `browser.close()`.
+ */
+async function openEditor({ baseUrl, owner, log }) {
+	const browser = await launchBrowser();
+	try {
+		const login = await browser.context.request.post(`${baseUrl}/rest/login`, {
+			data: { emailOrLdapLoginId: owner.email, password: owner.password },
+		});
+		if (login.status() !== 200) throw new Error(`login failed: HTTP ${login.status()}`);
+		const page = await browser.context.newPage();
+		page.on('pageerror', (e) => log(`browser page error: ${e.message}`));
+		return { browser, page };
+	} catch (error) {
+		await browser.close();
+		throw error;
+	}
+}
+
+module.exports = { ensureChromium, launchBrowser, openEditor, CHROMIUM_ARGS };

@@ -29,6 +29,13 @@ import {
 const KEY = ['emu', 'tools', 'key', '91c4ab'].join('-');
 const REPAIR_PREFIX = 'Your previous answer could not be used:';
 
+/** The weather tool's input (both fields required), as bound and as the model must be told it. */
+const WEATHER_INPUT = {
+	type: 'object',
+	properties: { city: { type: 'string' }, days: { type: 'integer', minimum: 1 } },
+	required: ['city', 'days'],
+};
+
 /** The tools the consumer binds: one described with zod (as n8n's tools are), one in JSON Schema. */
 function boundTools() {
 	return [
@@ -42,11 +49,7 @@ function boundTools() {
 			function: {
 				name: 'get_weather',
 				description: 'Weather for a city',
-				parameters: {
-					type: 'object',
-					properties: { city: { type: 'string' }, days: { type: 'integer', minimum: 1 } },
-					required: ['city', 'days'],
-				},
+				parameters: WEATHER_INPUT,
 			},
 		},
 	];
@@ -174,11 +177,7 @@ describe('Chat Model tool calling through the SDK adapter (bindTools, as the AI 
 			{
 				name: 'get_weather',
 				description: 'Weather for a city',
-				parameters: {
-					type: 'object',
-					properties: { city: { type: 'string' }, days: { type: 'integer', minimum: 1 } },
-					required: ['city', 'days'],
-				},
+				parameters: WEATHER_INPUT,
 			},
 		]);
 		expect(user).toEqual({ role: 'user', content: QUESTION });

@@ -7,7 +7,7 @@
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const { launchBrowser } = require('../../../scripts/lib/chromium');
+const { openEditor } = require('../../../scripts/lib/chromium');
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 // README images are refreshed only on request (`--update-screenshots`); by default screenshots go
@@ -83,16 +83,8 @@ async function runBrowserChecks({ n8n, checks, ids, owner, log, credentialId, up
 	if (updateReadme) shotsDir = README_SHOTS;
 	log(`screenshots go to ${path.relative(REPO_ROOT, shotsDir)}`);
 	const base = n8n.baseUrl;
-	const browser = await launchBrowser();
+	const { browser, page } = await openEditor({ baseUrl: base, owner, log });
 	try {
-		const { context } = browser;
-		const login = await context.request.post(`${base}/rest/login`, {
-			data: { emailOrLdapLoginId: owner.email, password: owner.password },
-		});
-		assert.equal(login.status(), 200, 'login failed');
-		const page = await context.newPage();
-		page.on('pageerror', (e) => log(`browser page error: ${e.message}`));
-
 		await checks.check(
 			'ui: node panel finds both nodes by "MiniToolAI", icons render',
 			async () => {

@@ -121,17 +121,10 @@ async function ndvText(page, nodeName, shotName) {
 
 /** After a run in the editor, our plain nodes' output panes carry no AI-parameters notice. */
 async function checkNoAiNotice({ n8n, checks, owner, ids, log }) {
-	const { launchBrowser } = require('../../../scripts/lib/chromium');
+	const { openEditor } = require('../../../scripts/lib/chromium');
 	const base = n8n.baseUrl;
-	const browser = await launchBrowser();
+	const { browser, page } = await openEditor({ baseUrl: base, owner, log });
 	try {
-		const { context } = browser;
-		const login = await context.request.post(`${base}/rest/login`, {
-			data: { emailOrLdapLoginId: owner.email, password: owner.password },
-		});
-		assert.equal(login.status(), 200, 'login failed');
-		const page = await context.newPage();
-		page.on('pageerror', (e) => log(`browser page error: ${e.message}`));
 		const cases = [
 			{
 				id: ids.aiChainDemo,
