@@ -1,9 +1,9 @@
 import type { IExecuteSingleFunctions, IHttpRequestOptions } from 'n8n-workflow';
 
-import { checkChatSettings } from '../shared/chatModels';
-import { chatHttpRequest } from '../shared/chatRequest';
-import { assertHttpBaseUrl } from '../shared/credentials';
-import { prepareItem, userTimeoutMs } from '../shared/preparedItem';
+import { checkChatSettings } from '../shared/chat/chatModels';
+import { chatHttpRequest } from '../shared/chat/chatRequest';
+import { assertHttpBaseUrl } from '../shared/transport/credentials';
+import { prepareItem, userTimeoutMs } from '../shared/transport/preparedItem';
 import { InputValidator } from '../shared/validation';
 import { FIELDS } from './chatFields';
 import { chatMessages } from './chatMessages';

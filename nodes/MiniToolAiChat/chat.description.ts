@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { MODEL_PROPERTY } from '../shared/chatModels';
+import { MODEL_PROPERTY } from '../shared/chat/chatModels';
 import { rangeLabel } from '../shared/validation';
 import {
 	CHAT_PATH,

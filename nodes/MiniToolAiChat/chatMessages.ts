@@ -1,6 +1,6 @@
 import type { IExecuteSingleFunctions } from 'n8n-workflow';
 
-import type { ChatContentPart as ContentPart, ChatMessage } from '../shared/chatRequest';
+import type { ChatContentPart as ContentPart, ChatMessage } from '../shared/chat/chatRequest';
 import {
 	CHAT_ROLES,
 	IMAGE_DETAILS,

@@ -5,11 +5,11 @@ import type {
 	INodeExecutionData,
 } from 'n8n-workflow';
 
-import { readWholeChatAnswer } from '../shared/chatAnswer';
-import { toChatCompletion, type ChatStreamResult } from '../shared/chatStream';
+import { readWholeChatAnswer } from '../shared/chat/chatAnswer';
+import { toChatCompletion, type ChatStreamResult } from '../shared/chat/chatStream';
 import { chatCostUsd } from '../shared/pricing';
-import { preparedItem } from '../shared/preparedItem';
-import { sendApiRequest } from '../shared/transport';
+import { preparedItem } from '../shared/transport/preparedItem';
+import { sendApiRequest } from '../shared/transport/transport';
 import type { ChatOutputOptions } from './buildChatRequest';
 import { readStructuredAnswer, totalUsage } from './structuredAnswer';
 

@@ -1,9 +1,9 @@
 import type { IExecuteSingleFunctions } from 'n8n-workflow';
 
-import type { ChatMessage } from '../shared/chatRequest';
-import type { JsonSchema } from '../shared/jsonSchema';
-import { checkSchema, formatSchemaProblems, inferSchema } from '../shared/jsonSchemaCheck';
-import { ANY_OBJECT_SCHEMA, renderSchemaPrompt } from '../shared/structuredOutput';
+import type { ChatMessage } from '../shared/chat/chatRequest';
+import type { JsonSchema } from '../shared/json/jsonSchema';
+import { checkSchema, formatSchemaProblems, inferSchema } from '../shared/json/jsonSchemaCheck';
+import { ANY_OBJECT_SCHEMA, renderSchemaPrompt } from '../shared/json/structuredOutput';
 import { describeValue, type Field, type InputValidator } from '../shared/validation';
 import { FIELDS } from './chatFields';
 

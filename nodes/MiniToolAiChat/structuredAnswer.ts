@@ -1,11 +1,16 @@
 import type { IExecuteSingleFunctions, IHttpRequestOptions } from 'n8n-workflow';
 
-import { readWholeChatAnswer, type ChatAnswer, type ChatAnswerContext } from '../shared/chatAnswer';
-import type { ChatMessage, ChatRequestBody } from '../shared/chatRequest';
-import type { ChatStreamResult, ChatUsage } from '../shared/chatStream';
+import {
+	readWholeChatAnswer,
+	type ChatAnswer,
+	type ChatAnswerContext,
+} from '../shared/chat/chatAnswer';
+import type { ChatMessage, ChatRequestBody } from '../shared/chat/chatRequest';
+import type { ChatUsage } from '../shared/chat/chatPayload';
+import type { ChatStreamResult } from '../shared/chat/chatStream';
 import { apiErrorFromMessage, redact } from '../shared/errors';
-import { parseStructuredAnswer, renderSchemaRepair } from '../shared/structuredOutput';
-import { sendApiRequest } from '../shared/transport';
+import { parseStructuredAnswer, renderSchemaRepair } from '../shared/json/structuredOutput';
+import { sendApiRequest } from '../shared/transport/transport';
 import type { StructuredOutputPlan } from './responseFormat';
 
 /** The raw answer shown in the error of an answer that stayed unusable; longer ones are cut. */

@@ -8,7 +8,7 @@ import {
 	type SupplyData,
 } from 'n8n-workflow';
 
-import { checkChatSettings, MODEL_PROPERTY } from '../shared/chatModels';
+import { checkChatSettings, MODEL_PROPERTY } from '../shared/chat/chatModels';
 import {
 	DEFAULT_MAX_COMPLETION_TOKENS,
 	DEFAULT_TEMPERATURE,
@@ -16,7 +16,7 @@ import {
 	NODE_ICON,
 	TEMPERATURE,
 } from '../shared/constants';
-import { assertHttpBaseUrl } from '../shared/credentials';
+import { assertHttpBaseUrl } from '../shared/transport/credentials';
 import { NOT_A_TOOL_MARKER } from '../shared/notAToolMarker';
 import { InputValidator, rangeLabel } from '../shared/validation';
 import { n8nChatTransport } from './n8nTransport';

@@ -1,7 +1,7 @@
 import type { ContentFile, Message, MessageContent } from '@n8n/ai-node-sdk';
 import { NodeOperationError, type INode } from 'n8n-workflow';
 
-import type { ChatContentPart, ChatMessage } from '../shared/chatRequest';
+import type { ChatContentPart, ChatMessage } from '../shared/chat/chatRequest';
 import { imageInputMimeType, MAX_INLINE_IMAGE_BYTES, type ChatRole } from '../shared/constants';
 
 /**

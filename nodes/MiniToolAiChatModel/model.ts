@@ -14,9 +14,9 @@ import {
 	readWholeChatAnswer,
 	type ChatAnswer,
 	type ChatAnswerContext,
-} from '../shared/chatAnswer';
-import type { ChatRequestBody } from '../shared/chatRequest';
-import type { ChatStreamResult } from '../shared/chatStream';
+} from '../shared/chat/chatAnswer';
+import type { ChatRequestBody } from '../shared/chat/chatRequest';
+import type { ChatStreamResult } from '../shared/chat/chatStream';
 import { apiErrorFromMessage } from '../shared/errors';
 import { toApiMessages } from './messages';
 import { toToolCallContent, type ToolSpec } from './toolProtocol';

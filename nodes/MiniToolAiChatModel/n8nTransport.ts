@@ -1,8 +1,8 @@
 import type { ISupplyDataFunctions } from 'n8n-workflow';
 
-import type { ChatAnswer } from '../shared/chatAnswer';
-import { chatHttpRequest, type ChatRequestBody } from '../shared/chatRequest';
-import { sendApiRequest } from '../shared/transport';
+import type { ChatAnswer } from '../shared/chat/chatAnswer';
+import { chatHttpRequest, type ChatRequestBody } from '../shared/chat/chatRequest';
+import { sendApiRequest } from '../shared/transport/transport';
 import type { ChatTransport } from './model';
 
 /**

@@ -1,5 +1,7 @@
-import { parseJsonText, readJsonAt, scanJson } from '../shared/jsonAnswer';
-import { deepEqual, formatSchemaError, validateJson } from '../shared/jsonSchema';
+import { scanJson } from '../shared/json/jsonAnswer';
+import { parseJsonText, readJsonAt } from '../shared/json/jsonParser';
+import { formatSchemaError, validateJson } from '../shared/json/jsonSchema';
+import { deepEqual } from '../shared/json/jsonValue';
 import type { ToolSpec } from './toolProtocol';
 
 /**

@@ -1,7 +1,7 @@
 import type { ContentToolCall, Message, MessageContent } from '@n8n/ai-node-sdk';
 
-import type { JsonSchema } from '../shared/jsonSchema';
-import { REPAIR_PREFIX } from '../shared/structuredOutput';
+import type { JsonSchema } from '../shared/json/jsonSchema';
+import { REPAIR_PREFIX } from '../shared/json/structuredOutput';
 
 export { REPAIR_PREFIX };
 

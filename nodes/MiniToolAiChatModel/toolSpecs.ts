@@ -1,6 +1,6 @@
 import { getParametersJsonSchema, type Tool } from '@n8n/ai-node-sdk';
 
-import type { JsonSchema } from '../shared/jsonSchema';
+import type { JsonSchema } from '../shared/json/jsonSchema';
 import type { ToolSpec } from './toolProtocol';
 
 /** What the model is told when a tool's input schema cannot be read: any object. */

@@ -1,7 +1,7 @@
 import type { Message } from '@n8n/ai-node-sdk';
 import { NodeApiError, type INode, type JsonObject } from 'n8n-workflow';
 
-import type { ChatStreamResult } from '../shared/chatStream';
+import type { ChatStreamResult } from '../shared/chat/chatStream';
 import { redact } from '../shared/errors';
 import { parseToolAnswer, type ParsedToolCall } from './toolAnswer';
 import {

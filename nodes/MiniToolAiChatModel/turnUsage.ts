@@ -1,6 +1,7 @@
 import type { TokenUsage } from '@n8n/ai-node-sdk';
 
-import type { ChatStreamResult, ChatUsage } from '../shared/chatStream';
+import type { ChatUsage } from '../shared/chat/chatPayload';
+import type { ChatStreamResult } from '../shared/chat/chatStream';
 import { chatCostUsd } from '../shared/pricing';
 
 /**

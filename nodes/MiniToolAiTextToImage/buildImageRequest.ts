@@ -10,8 +10,8 @@ import {
 	SCHEDULERS,
 	STEPS,
 } from '../shared/constants';
-import { assertHttpBaseUrl } from '../shared/credentials';
-import { prepareItem, userTimeoutMs } from '../shared/preparedItem';
+import { assertHttpBaseUrl } from '../shared/transport/credentials';
+import { prepareItem, userTimeoutMs } from '../shared/transport/preparedItem';
 import { InputValidator } from '../shared/validation';
 import { FIELDS, MAX_PROMPT_CHARS } from './imageFields';
 

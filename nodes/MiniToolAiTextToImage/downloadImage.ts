@@ -8,11 +8,11 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 
-import { readBodyText } from '../shared/body';
+import { readBodyText } from '../shared/transport/body';
 import { MAX_IMAGE_BYTES } from '../shared/constants';
 import { apiErrorFromMessage } from '../shared/errors';
-import type { PreparedItem } from '../shared/preparedItem';
-import { canceledError } from '../shared/transport';
+import type { PreparedItem } from '../shared/transport/preparedItem';
+import { canceledError } from '../shared/transport/transport';
 import type { ImageOutputOptions } from './buildImageRequest';
 
 const IMAGE_EXTENSIONS: Record<string, string> = {

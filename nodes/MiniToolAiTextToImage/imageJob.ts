@@ -7,8 +7,8 @@ import type {
 
 import { apiErrorFromMessage } from '../shared/errors';
 import { imageCostUsd } from '../shared/pricing';
-import { preparedItem, type PreparedItem } from '../shared/preparedItem';
-import { sendApiRequest } from '../shared/transport';
+import { preparedItem, type PreparedItem } from '../shared/transport/preparedItem';
+import { sendApiRequest } from '../shared/transport/transport';
 import { isJobId, type ImageJobHandle, type ImageOutputOptions } from './buildImageRequest';
 import { withImage } from './downloadImage';
 import { classifyJob, describeBody } from './jobStatus';

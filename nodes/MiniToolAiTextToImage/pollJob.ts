@@ -5,11 +5,11 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 
-import { readBodyText } from '../shared/body';
+import { readBodyText } from '../shared/transport/body';
 import { apiErrorFromAnswer, apiErrorFromMessage } from '../shared/errors';
-import type { PreparedItem } from '../shared/preparedItem';
-import { requestedWaitMs } from '../shared/rateLimit';
-import { pause, sendApiRequest } from '../shared/transport';
+import type { PreparedItem } from '../shared/transport/preparedItem';
+import { requestedWaitMs } from '../shared/transport/rateLimit';
+import { pause, sendApiRequest } from '../shared/transport/transport';
 import {
 	jobStatusRequest,
 	type ImageJobHandle,

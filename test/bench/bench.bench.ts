@@ -7,8 +7,8 @@
 import { MiniToolAiApi } from '../../credentials/MiniToolAiApi.credentials';
 import { MiniToolAiChat } from '../../nodes/MiniToolAiChat/MiniToolAiChat.node';
 import { MiniToolAiTextToImage } from '../../nodes/MiniToolAiTextToImage/MiniToolAiTextToImage.node';
-import { limitFor } from '../../nodes/shared/adaptiveLimit';
-import { ChatStreamParser, MAX_SSE_LINE_CHARS } from '../../nodes/shared/chatStream';
+import { limitFor } from '../../nodes/shared/transport/adaptiveLimit';
+import { ChatStreamParser, MAX_SSE_LINE_CHARS } from '../../nodes/shared/chat/chatStream';
 import { Expression } from 'n8n-workflow';
 import { IMAGE_MODELS, startEmulator, type Emulator } from '../emulator';
 import { chain, createEngine, itemsNode, manualTrigger } from '../harness';
@@ -66,7 +66,7 @@ function engineFor(emulator: Emulator, key = KEY, chat: typeof MiniToolAiChat = 
 async function chatWithoutSharedLimit(): Promise<typeof MiniToolAiChat> {
 	let chat: typeof MiniToolAiChat | undefined;
 	await jest.isolateModulesAsync(async () => {
-		jest.doMock('../../nodes/shared/adaptiveLimit', () => {
+		jest.doMock('../../nodes/shared/transport/adaptiveLimit', () => {
 			const slot = { done: () => undefined, refused: () => undefined, release: () => undefined };
 			return { limitFor: () => ({ acquire: async () => slot }), forgetLimits: () => undefined };
 		});

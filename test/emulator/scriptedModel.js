@@ -2,7 +2,7 @@
 /**
  * The emulator's scripted model: answers like a model that follows the package's prompt-mode tool
  * protocol and structured-output prompt (the texts are fixed by
- * nodes/MiniToolAiChatModel/toolProtocol.ts and nodes/shared/structuredOutput.ts), optionally
+ * nodes/MiniToolAiChatModel/toolProtocol.ts and nodes/shared/json/structuredOutput.ts), optionally
  * with the imperfections real models show. A simulation for tests, not a claim about real models.
  *
  *   scriptedReply(messages, { imperfection, seq, forced }) -> { text, imperfection } | undefined

@@ -1,5 +1,5 @@
 /** Chat node: API failures become NodeApiErrors with the server's message, the status and a hint. */
-import { MAX_RATE_LIMIT_RETRIES } from '../../nodes/shared/rateLimit';
+import { MAX_RATE_LIMIT_RETRIES } from '../../nodes/shared/transport/rateLimit';
 import {
 	EMPTY_BALANCE_KEY,
 	TEST_KEY,

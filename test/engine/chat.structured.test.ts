@@ -6,8 +6,8 @@
  */
 import type { INodeParameters } from 'n8n-workflow';
 
-import { inferSchema } from '../../nodes/shared/jsonSchemaCheck';
-import { REPAIR_PREFIX } from '../../nodes/shared/structuredOutput';
+import { inferSchema } from '../../nodes/shared/json/jsonSchemaCheck';
+import { REPAIR_PREFIX } from '../../nodes/shared/json/structuredOutput';
 import { chatNode, continueOnFail, itemError, userMessages, useTestBed } from './setup';
 
 const bed = useTestBed();

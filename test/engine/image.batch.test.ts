@@ -1,5 +1,5 @@
 /** Text to Image node: many items at once, and rate limits (429 with Retry-After) on the way. */
-import { MAX_RATE_LIMIT_RETRIES } from '../../nodes/shared/rateLimit';
+import { MAX_RATE_LIMIT_RETRIES } from '../../nodes/shared/transport/rateLimit';
 import { imageNode, useTestBed } from './setup';
 
 const bed = useTestBed({ jobDelayMs: 300 });

@@ -8,8 +8,8 @@
  * errors, execution data, requests to the image host). The outcomes are printed as a table.
  */
 import { forgetJobDurations } from '../../nodes/MiniToolAiTextToImage/jobStatus';
-import { forgetLimits } from '../../nodes/shared/adaptiveLimit';
-import { MAX_RATE_LIMIT_RETRIES } from '../../nodes/shared/rateLimit';
+import { forgetLimits } from '../../nodes/shared/transport/adaptiveLimit';
+import { MAX_RATE_LIMIT_RETRIES } from '../../nodes/shared/transport/rateLimit';
 import {
 	sleep,
 	type IDataObject,

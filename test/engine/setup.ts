@@ -4,7 +4,7 @@ import { MiniToolAiApi } from '../../credentials/MiniToolAiApi.credentials';
 import { MiniToolAiChat } from '../../nodes/MiniToolAiChat/MiniToolAiChat.node';
 import { forgetJobDurations } from '../../nodes/MiniToolAiTextToImage/jobStatus';
 import { MiniToolAiTextToImage } from '../../nodes/MiniToolAiTextToImage/MiniToolAiTextToImage.node';
-import { forgetLimits } from '../../nodes/shared/adaptiveLimit';
+import { forgetLimits } from '../../nodes/shared/transport/adaptiveLimit';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../emulator';
 import {
 	chain,

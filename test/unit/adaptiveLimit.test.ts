@@ -5,7 +5,7 @@ import {
 	SLOT_LEASE_MS,
 	type Clock,
 	type Slot,
-} from '../../nodes/shared/adaptiveLimit';
+} from '../../nodes/shared/transport/adaptiveLimit';
 
 /** A clock that moves only when the test says so. */
 function fakeClock() {

@@ -2,7 +2,7 @@
 import { NodeHelpers, type INodeParameters, type INodeProperties } from 'n8n-workflow';
 
 import { MiniToolAiChat } from '../../nodes/MiniToolAiChat/MiniToolAiChat.node';
-import { checkSchema, inferSchema } from '../../nodes/shared/jsonSchemaCheck';
+import { checkSchema, inferSchema } from '../../nodes/shared/json/jsonSchemaCheck';
 
 const description = new MiniToolAiChat().description;
 const FORMAT_FIELDS = [

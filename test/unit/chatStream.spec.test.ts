@@ -8,7 +8,7 @@ import {
 	MAX_JSON_ANSWER_CHARS,
 	MAX_SSE_LINE_CHARS,
 	parseChatStream,
-} from '../../nodes/shared/chatStream';
+} from '../../nodes/shared/chat/chatStream';
 
 const chunk = (content: string, finish: string | null = null) => ({
 	id: 'c1',

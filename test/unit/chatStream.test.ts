@@ -1,6 +1,10 @@
 import fc from 'fast-check';
 
-import { ChatStreamParser, parseChatStream, toChatCompletion } from '../../nodes/shared/chatStream';
+import {
+	ChatStreamParser,
+	parseChatStream,
+	toChatCompletion,
+} from '../../nodes/shared/chat/chatStream';
 import { DOCUMENTED_STREAM_LINES, streamOf } from '../fixtures/documentedStream';
 
 const encoder = new TextEncoder();

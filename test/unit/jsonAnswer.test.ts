@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 
-import { findJson, parseJsonText, scanJson } from '../../nodes/shared/jsonAnswer';
+import { findJson, scanJson } from '../../nodes/shared/json/jsonAnswer';
+import { parseJsonText } from '../../nodes/shared/json/jsonParser';
 
 describe('findJson', () => {
 	it('reads a bare JSON answer, any value type', () => {

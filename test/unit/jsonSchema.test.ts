@@ -2,11 +2,11 @@ import fc from 'fast-check';
 
 import {
 	formatSchemaError,
-	joinPath,
 	validateJson,
 	type JsonSchema,
-} from '../../nodes/shared/jsonSchema';
-import { checkSchema, inferSchema } from '../../nodes/shared/jsonSchemaCheck';
+} from '../../nodes/shared/json/jsonSchema';
+import { checkSchema, inferSchema } from '../../nodes/shared/json/jsonSchemaCheck';
+import { joinPath } from '../../nodes/shared/json/jsonValue';
 
 function firstError(value: unknown, schema: JsonSchema): string {
 	const result = validateJson(value, schema);

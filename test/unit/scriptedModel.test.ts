@@ -5,12 +5,12 @@ import {
 	renderToolsPrompt,
 	type ToolSpec,
 } from '../../nodes/MiniToolAiChatModel/toolProtocol';
-import { validateJson } from '../../nodes/shared/jsonSchema';
+import { validateJson } from '../../nodes/shared/json/jsonSchema';
 import {
 	parseStructuredAnswer,
 	renderSchemaPrompt,
 	renderSchemaRepair,
-} from '../../nodes/shared/structuredOutput';
+} from '../../nodes/shared/json/structuredOutput';
 import {
 	SCHEMA_KINDS,
 	TOOL_KINDS,

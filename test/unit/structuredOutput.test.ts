@@ -4,7 +4,7 @@ import {
 	parseStructuredAnswer,
 	renderSchemaPrompt,
 	renderSchemaRepair,
-} from '../../nodes/shared/structuredOutput';
+} from '../../nodes/shared/json/structuredOutput';
 
 const SCHEMA = {
 	type: 'object',

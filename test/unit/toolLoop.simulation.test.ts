@@ -5,12 +5,13 @@ import {
 	renderToolsPrompt,
 	type ToolSpec,
 } from '../../nodes/MiniToolAiChatModel/toolProtocol';
-import { deepEqual, validateJson, type JsonSchema } from '../../nodes/shared/jsonSchema';
+import { validateJson, type JsonSchema } from '../../nodes/shared/json/jsonSchema';
+import { deepEqual } from '../../nodes/shared/json/jsonValue';
 import {
 	parseStructuredAnswer,
 	renderSchemaPrompt,
 	renderSchemaRepair,
-} from '../../nodes/shared/structuredOutput';
+} from '../../nodes/shared/json/structuredOutput';
 import { scriptedReply, type ScriptedMessage } from '../emulator/scriptedModel';
 import { CALCULATOR_PARAMETERS, WEATHER_PARAMETERS } from '../fixtures/tools';
 

@@ -1,10 +1,10 @@
-import { normalizeBaseUrl } from '../../nodes/shared/credentials';
+import { normalizeBaseUrl } from '../../nodes/shared/transport/credentials';
 import {
 	MAX_RATE_LIMIT_BASE_DELAY_MS,
 	MAX_RETRY_AFTER_MS,
 	RATE_LIMIT_BASE_DELAY_MS,
 	retryDelayMs,
-} from '../../nodes/shared/rateLimit';
+} from '../../nodes/shared/transport/rateLimit';
 
 describe('retry delay after a 429', () => {
 	const now = Date.parse('2026-11-21T12:00:00Z');

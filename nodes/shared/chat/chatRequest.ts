@@ -1,6 +1,6 @@
 import type { IDataObject, IHttpRequestOptions } from 'n8n-workflow';
 
-import { CHAT_PATH, type ChatRole } from './constants';
+import { CHAT_PATH, type ChatRole } from '../constants';
 
 export type ChatContentPart =
 	| { type: 'text'; text: string }

@@ -1,3 +1,7 @@
+// Room: JSON and schemas. Owns the strict JSON reader (jsonParser.ts), finding JSON in prose
+// (jsonAnswer.ts), the schema validator and its checks (jsonSchema.ts, jsonSchemaCheck.ts,
+// jsonValue.ts) and the structured-output prompts and repair messages built on them (here).
+
 import { findJson } from './jsonAnswer';
 import { formatSchemaError, validateJson, type JsonSchema } from './jsonSchema';
 

@@ -9,7 +9,7 @@
  * Memory is bounded: a line (or a JSON answer) longer than its limit stops the parse with an error.
  */
 
-import { redact } from './errors';
+import { redact } from '../errors';
 import {
 	DONE_MARKER,
 	errorIn,
@@ -17,6 +17,8 @@ import {
 	isObject,
 	parsePayload,
 	usageIn,
+	type ChatStreamError,
+	type ChatUsage,
 	type Json,
 } from './chatPayload';
 import { SseReader, type SseEvent } from './sse';
@@ -25,22 +27,6 @@ import { SseReader, type SseEvent } from './sse';
 export const MAX_SSE_LINE_CHARS = 1024 * 1024;
 /** A whole non-streamed JSON answer: far above any answer of max_completion_tokens. */
 export const MAX_JSON_ANSWER_CHARS = 16 * 1024 * 1024;
-
-export interface ChatUsage {
-	promptTokens: number;
-	completionTokens: number;
-	totalTokens: number;
-	/** The usage object exactly as the API sent it (token details included). */
-	raw: Record<string, unknown>;
-}
-
-export interface ChatStreamError {
-	message: string;
-	type?: string;
-	code?: string | number;
-	/** Set when a size limit of the reader stopped the parse (else the answer said it failed). */
-	overLimit?: true;
-}
 
 export interface ChatStreamResult {
 	format: 'sse' | 'json' | 'empty';

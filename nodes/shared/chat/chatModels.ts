@@ -7,8 +7,8 @@ import {
 	MAX_COMPLETION_TOKENS,
 	TEMPERATURE,
 	type ChatModel,
-} from './constants';
-import { describeValue, type Field, type InputValidator } from './validation';
+} from '../constants';
+import { describeValue, type Field, type InputValidator } from '../validation';
 
 /** What sets the documented models apart; their prices come from the price table. */
 const MODEL_TRAITS: Record<ChatModel, string> = {

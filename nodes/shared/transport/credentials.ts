@@ -1,6 +1,6 @@
 import { NodeOperationError, type IExecuteSingleFunctions } from 'n8n-workflow';
 
-import { CREDENTIAL_TYPE, DEFAULT_BASE_URL } from './constants';
+import { CREDENTIAL_TYPE, DEFAULT_BASE_URL } from '../constants';
 
 /**
  * What the package needs from n8n to reach the API: declarative steps (IExecuteSingleFunctions)

@@ -1,8 +1,12 @@
+// Room: the chat request, its stream and its answer. Owns the documented request (chatRequest.ts),
+// the model settings (chatModels.ts), the SSE and payload readers (sse.ts, chatPayload.ts,
+// chatStream.ts) and the one answer reader both chat nodes use (here).
+
 import type { INode } from 'n8n-workflow';
 
-import { iterateBody, readBodyText } from './body';
+import { iterateBody, readBodyText } from '../transport/body';
 import { ChatStreamParser, type ChatStreamResult } from './chatStream';
-import { apiErrorFromAnswer, apiErrorFromMessage } from './errors';
+import { apiErrorFromAnswer, apiErrorFromMessage } from '../errors';
 
 /** An HTTP answer of the chat endpoint whose body has not been read yet. */
 export interface ChatAnswer {

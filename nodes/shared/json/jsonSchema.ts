@@ -10,6 +10,7 @@
  * Other keywords are ignored here (annotations such as `description` or `format` on purpose);
  * `checkSchema` in jsonSchemaCheck.ts reports them so that a user's schema can be refused early.
  */
+import { deepEqual, hasOwn, isObject, joinPath, jsonTypeOf } from './jsonValue';
 
 export type JsonSchema = boolean | { [keyword: string]: unknown };
 
@@ -52,21 +53,6 @@ export function validateJson(value: unknown, schema: JsonSchema): ValidationResu
 /** `items[2].price: expected number, got string`; `rootLabel` names the value itself. */
 export function formatSchemaError(error: SchemaError, rootLabel = 'the value'): string {
 	return `${error.path === '' ? rootLabel : error.path}: ${error.problem}`;
-}
-
-/** The JSON type name used in messages: null, array, integer (a whole number), number, … */
-export function jsonTypeOf(value: unknown): string {
-	if (value === null) return 'null';
-	if (Array.isArray(value)) return 'array';
-	if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
-	return typeof value;
-}
-
-/** Joins object keys and array indexes into `a.b[2]["odd key"]`. */
-export function joinPath(path: string, key: string | number): string {
-	if (typeof key === 'number') return `${path}[${key}]`;
-	if (/^[A-Za-z_$][\w$]*$/.test(key)) return path === '' ? key : `${path}.${key}`;
-	return `${path}[${JSON.stringify(key)}]`;
 }
 
 /** Follows a local JSON pointer (`#/definitions/Item`); undefined when it points nowhere. */
@@ -304,31 +290,4 @@ function checkAlternatives(
 		);
 		errors.push(...deepest);
 	}
-}
-
-export function deepEqual(a: unknown, b: unknown): boolean {
-	if (a === b) return true;
-	if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-	if (Array.isArray(a) !== Array.isArray(b)) return false;
-	if (Array.isArray(a) && Array.isArray(b)) {
-		return a.length === b.length && a.every((item, index) => deepEqual(item, b[index]));
-	}
-	const aKeys = Object.keys(a);
-	const bKeys = Object.keys(b);
-	return (
-		aKeys.length === bKeys.length &&
-		aKeys.every(
-			(key) =>
-				hasOwn(b as SchemaObject, key) &&
-				deepEqual((a as SchemaObject)[key], (b as SchemaObject)[key]),
-		)
-	);
-}
-
-function isObject(value: unknown): value is SchemaObject {
-	return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-function hasOwn(object: SchemaObject, key: string): boolean {
-	return Object.prototype.hasOwnProperty.call(object, key);
 }

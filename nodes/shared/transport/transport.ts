@@ -1,3 +1,7 @@
+// Room: sending and limits. Owns how a request reaches the API: the credential and Base URL
+// (credentials.ts), the one send function (here), 429 waits (rateLimit.ts), the limit shared per
+// key (adaptiveLimit.ts), bounded body reading (body.ts) and the per-item plan (preparedItem.ts).
+
 import {
 	NodeApiError,
 	sleep,
@@ -9,9 +13,9 @@ import {
 
 import { limitFor, type Slot } from './adaptiveLimit';
 import { drain } from './body';
-import { CREDENTIAL_TYPE } from './constants';
+import { CREDENTIAL_TYPE } from '../constants';
 import { getApiCredentials, itemIndexOf, type ApiContext } from './credentials';
-import { redact } from './errors';
+import { redact } from '../errors';
 import {
 	MAX_RATE_LIMIT_RETRIES,
 	MAX_RETRY_AFTER_MS,

@@ -2,11 +2,25 @@
  * What one payload of the chat endpoint's answer says, read tolerantly: a JSON object, the
  * `[DONE]` marker, an error it carries, its token usage. Pure functions, for the stream parser.
  */
-import type { ChatStreamError, ChatUsage } from './chatStream';
-
 export const DONE_MARKER = '[DONE]';
 
 export type Json = Record<string, unknown>;
+
+export interface ChatUsage {
+	promptTokens: number;
+	completionTokens: number;
+	totalTokens: number;
+	/** The usage object exactly as the API sent it (token details included). */
+	raw: Record<string, unknown>;
+}
+
+export interface ChatStreamError {
+	message: string;
+	type?: string;
+	code?: string | number;
+	/** Set when a size limit of the reader stopped the parse (else the answer said it failed). */
+	overLimit?: true;
+}
 
 /** A JSON object, the `[DONE]` marker, or undefined for anything else. */
 export function parsePayload(value: string): Json | typeof DONE_MARKER | undefined {
