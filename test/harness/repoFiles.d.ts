@@ -1,2 +1,3 @@
 export function readRepoFile(relative: string): string;
 export function listRepoFiles(relativeDir: string): string[];
+export function repoPathExists(relative: string): boolean;

@@ -24,4 +24,9 @@ function listRepoFiles(relativeDir) {
 	return walk(relativeDir);
 }
 
-module.exports = { readRepoFile, listRepoFiles };
+/** Whether a file or folder exists, by its path relative to the repository root. */
+function repoPathExists(relative) {
+	return fs.existsSync(path.join(ROOT, relative));
+}
+
+module.exports = { readRepoFile, listRepoFiles, repoPathExists };
