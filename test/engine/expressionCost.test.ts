@@ -49,7 +49,7 @@ describe('expressions the package makes n8n evaluate', () => {
 		expect(count).toBe(0);
 	});
 
-	// What the README's scale advice rests on: n8n evaluates an expression inside the Messages list
+	// What the scale advice (docs/scale.md) rests on: n8n evaluates an expression inside the Messages list
 	// (a collection) twice more than one in the JSON messages field.
 	it("a user's prompt expression: 5 evaluations per item in the Messages list, 3 as JSON", async () => {
 		const list = await evaluationsDuring(() =>

@@ -92,10 +92,20 @@ describe('links between the Markdown pages', () => {
 		expect(MARKDOWN_FILES).toEqual(expect.arrayContaining(['README.md', 'docs/ARCHITECTURE.md']));
 		const linkedFrom = new Set(relativeLinks.map(([file]) => file));
 		expect(linkedFrom).toContain('README.md');
-		expect(relativeLinks.length).toBeGreaterThanOrEqual(25);
+		expect(relativeLinks.length).toBeGreaterThanOrEqual(50);
 	});
 
 	it.each(relativeLinks)('%s → %s resolves', (file, target) => {
 		expect(brokenLink(file, target)).toBeNull();
+	});
+
+	it('every page under docs/ is linked from the README or the docs index', () => {
+		const linked = new Set(
+			relativeLinks
+				.filter(([file]) => file === 'README.md' || file === 'docs/README.md')
+				.map(([file, target]) => resolveFrom(file, target.split('#')[0])),
+		);
+		const pages = MARKDOWN_FILES.filter((f) => f.startsWith('docs/') && f !== 'docs/README.md');
+		expect(pages.filter((page) => !linked.has(page))).toEqual([]);
 	});
 });
