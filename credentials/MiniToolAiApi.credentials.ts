@@ -16,7 +16,8 @@ export class MiniToolAiApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:../icons/minitoolai.svg', dark: 'file:../icons/minitoolai.dark.svg' };
 
-	documentationUrl = 'https://github.com/minitoolai/n8n-nodes-minitoolai#credentials';
+	documentationUrl =
+		'https://github.com/minitoolai/n8n-nodes-minitoolai/blob/main/docs/credentials.md';
 
 	properties: INodeProperties[] = [
 		{

@@ -74,7 +74,9 @@ export class MiniToolAiChatModel implements INodeType {
 			},
 			resources: {
 				primaryDocumentation: [
-					{ url: 'https://github.com/minitoolai/n8n-nodes-minitoolai#minitoolai-chat-model' },
+					{
+						url: 'https://github.com/minitoolai/n8n-nodes-minitoolai/blob/main/docs/chat-model.md',
+					},
 				],
 			},
 		},
