@@ -123,6 +123,23 @@ describe('Chat node: the request on the wire', () => {
 		});
 	});
 
+	it('refuses a stored binary image over the 20 MiB inline cap before sending anything', async () => {
+		const messages = {
+			message: [
+				{ role: 'user', content: 'Describe', imageSource: 'binary', binaryProperty: 'photo' },
+			],
+		};
+		const big = Buffer.alloc(21 * 1024 * 1024, 1);
+		const result = await bed.runNode(chatNode({ messages }), [{}], {
+			binaries: [{ photo: { data: big, mimeType: 'image/png', fileName: 'big.png' } }],
+		});
+		expect(result.status).toBe('error');
+		expect(result.error?.message).toBe(
+			'Messages > message 1 > Input Binary Field: "photo" is 21.0 MiB; the node sends images up to 20 MiB inline',
+		);
+		expect(bed.apiRequests()).toEqual([]);
+	});
+
 	it('takes the whole messages array from JSON, as a string or an object with messages', async () => {
 		const conversation = [
 			{ role: 'developer', content: 'Be brief.' },

@@ -55,4 +55,25 @@ describe('Chat node: streaming to the caller', () => {
 		expect(result.output('Chat')[0].json.text).toBe('Echo: plain');
 		expect(chunks).toEqual([]);
 	});
+
+	it('keeps streaming after a data line that is not JSON, in the documented form without blank lines', async () => {
+		// The emulator puts a garbage line after every event ("data: {not json" first).
+		bed.emulator.configure({ sseSeparator: '\n' });
+		bed.emulator.setFault({ endpoint: 'chat', type: 'malformed' });
+		try {
+			const { result, chunks } = await runStreaming({
+				messages: userMessages('one two three four five'),
+			});
+			const text = result.output('Chat')[0].json.text;
+			expect(text).toBe('Echo: one two three four five');
+			const items = chunks.filter((chunk) => chunk.type === 'item');
+			expect(items.map((chunk) => chunk.content).join('')).toBe(text);
+			// Every piece reached the caller before the emulator had written [DONE] (same clock).
+			const [request] = bed.apiRequests();
+			expect(request.endedAt).not.toBeNull();
+			for (const item of items) expect(item.at).toBeLessThan(request.endedAt!);
+		} finally {
+			bed.emulator.configure({ sseSeparator: '\n\n' });
+		}
+	});
 });
