@@ -142,6 +142,10 @@ export class MiniToolAiChatModel implements INodeType {
 						message: `${model}: ${totalTokens} tokens (${promptTokens} prompt + ${completionTokens} completion)${cost}`,
 					});
 				},
+				onNotice: (message) => {
+					this.logger?.warn(message);
+					this.addExecutionHints?.({ type: 'warning', location: 'outputPane', message });
+				},
 			},
 			{ temperature: settings.temperature, maxTokens: settings.max_completion_tokens },
 		);

@@ -52,6 +52,8 @@ export interface MiniToolAiModelOptions {
 	 * counts but has no place for its cost, so the node shows both in a hint.
 	 */
 	onUsage?: (usage: TokenUsage, costUsd: number | null, model: string) => void;
+	/** Told once per tool: parts of its input schema the model's calls are not checked against. */
+	onNotice?: (message: string) => void;
 }
 
 /** Extra facts about each answer, in `providerMetadata` (LangChain's `response_metadata`). */
@@ -95,6 +97,8 @@ type CallConfig = Partial<MiniToolAiModelConfig> & { signal?: AbortSignal };
  */
 export class MiniToolAiLanguageModel extends BaseChatModel<MiniToolAiModelConfig> {
 	private readonly options: MiniToolAiModelOptions;
+	/** Tools whose unchecked schema parts were already reported. */
+	private readonly reportedTools = new Set<string>();
 
 	constructor(modelId: string, options: MiniToolAiModelOptions, config: MiniToolAiModelConfig) {
 		super('minitoolai', modelId, config);
@@ -272,7 +276,15 @@ export class MiniToolAiLanguageModel extends BaseChatModel<MiniToolAiModelConfig
 	}
 
 	private toolSpecs(): ToolSpec[] {
-		return toToolSpecs(this.tools ?? []);
+		const specs = toToolSpecs(this.tools ?? []);
+		for (const spec of specs) {
+			if (!spec.notEnforced || this.reportedTools.has(spec.name)) continue;
+			this.reportedTools.add(spec.name);
+			this.options.onNotice?.(
+				`Tool "${spec.name}": parts of its input schema are not checked in the model's answers (the tool still checks its input): ${spec.notEnforced.join('; ')}`,
+			);
+		}
+		return specs;
 	}
 
 	private get itemIndex(): number {

@@ -235,7 +235,7 @@ function checkCall(call: RawCall, tools: ToolSpec[]): Omit<ParsedToolCall, 'id'>
 	}
 	const args = readArguments(call.arguments, tool);
 	if (typeof args === 'string') return args;
-	const result = validateJson(args, tool.parameters ?? { type: 'object' });
+	const result = validateJson(args, tool.enforced ?? tool.parameters ?? { type: 'object' });
 	if (!result.ok) {
 		return `the arguments for "${tool.name}" do not match its parameters: ${formatSchemaError(result, 'arguments')}`;
 	}

@@ -16,8 +16,12 @@ export { REPAIR_PREFIX };
 export interface ToolSpec {
 	name: string;
 	description?: string;
-	/** The tool's input as JSON Schema (an object schema). */
+	/** The tool's input as JSON Schema (an object schema), as the model is told it. */
 	parameters: JsonSchema;
+	/** What a call's arguments are checked against when it differs from `parameters`. */
+	enforced?: JsonSchema;
+	/** The parts of `parameters` that are not checked, one line each (`#/…: why`). */
+	notEnforced?: string[];
 }
 
 export interface ToolCallText {

@@ -1,6 +1,7 @@
 import { getParametersJsonSchema, type Tool } from '@n8n/ai-node-sdk';
 
 import type { JsonSchema } from '../shared/json/jsonSchema';
+import { enforceableSchema } from '../shared/json/jsonSchemaCheck';
 import type { ToolSpec } from './toolProtocol';
 
 /** What the model is told when a tool's input schema cannot be read: any object. */
@@ -11,15 +12,24 @@ const ANY_INPUT: JsonSchema = { type: 'object' };
  * The SDK's own converter handles zod schemas (n8n's tools build theirs with zod) and plain JSON
  * Schema. Provider tools (a vendor's built-in web search, say) have no schema and cannot be
  * called by prompting, so they are left out.
+ *
+ * The model's calls are checked against the schema with the same validator and the same rules as
+ * Response Format. A tool's schema is not the user's to fix, though, and the tool checks its own
+ * input when it runs; so instead of refusing the tool, the parts the validator cannot check safely
+ * (a catastrophic pattern, a $ref loop) or does not know (an unsupported keyword) are not enforced,
+ * and listed in `notEnforced` for the Chat Model to report.
  */
 export function toToolSpecs(tools: Tool[]): ToolSpec[] {
 	const specs: ToolSpec[] = [];
 	for (const tool of tools) {
 		if (tool.type !== 'function') continue;
+		const parameters = parametersOf(tool);
+		const { schema, notEnforced } = enforceableSchema(parameters);
 		specs.push({
 			name: tool.name,
 			...(tool.description ? { description: tool.description } : {}),
-			parameters: parametersOf(tool),
+			parameters,
+			...(notEnforced.length > 0 ? { enforced: schema, notEnforced } : {}),
 		});
 	}
 	return specs;

@@ -6,7 +6,7 @@
  */
 
 /** Nesting deeper than this is refused instead of exhausting the stack. */
-const MAX_DEPTH = 200;
+export const MAX_DEPTH = 200;
 export class JsonSyntaxError extends Error {
 	constructor(
 		message: string,

@@ -9,8 +9,20 @@
  * inside the same schema (`#`, `#/definitions/…`, `#/$defs/…`, `#/properties/…`).
  * Other keywords are ignored here (annotations such as `description` or `format` on purpose);
  * `checkSchema` in jsonSchemaCheck.ts reports them so that a user's schema can be refused early.
+ *
+ * Bounded, whatever the schema: a `$ref` cycle that reads nothing of the value is refused before
+ * any checking (schemaRefs.ts); patterns run only when their shape is safe and on text up to their
+ * limit (patternSafety.ts); the value may be nested as deep as the JSON reader allows; and one
+ * validation spends at most MAX_VALIDATION_STEPS steps (validationRun.ts).
  */
+import { MAX_DEPTH } from './jsonParser';
 import { deepEqual, hasOwn, isObject, joinPath, jsonTypeOf } from './jsonValue';
+import { checkNumber, checkString } from './schemaScalars';
+import { findRefCycles, resolveRef } from './schemaRefs';
+import { BUDGET_PROBLEM, spend, type Run } from './validationRun';
+
+export { resolveRef };
+export { MAX_VALIDATION_STEPS } from './validationRun';
 
 export type JsonSchema = boolean | { [keyword: string]: unknown };
 
@@ -25,22 +37,31 @@ export type ValidationResult =
 	| { ok: true }
 	| { ok: false; path: string; problem: string; errors: SchemaError[] };
 
-/** Stops `$ref` loops that never consume any of the value (`{"$ref":"#"}` at the root). */
-const MAX_REF_HOPS = 64;
 /** Enough detail for a repair message; more only lengthens it. */
 const MAX_ERRORS = 20;
-
 /** The problem checkType reports: `expected string or null, got number`. */
 const TYPE_PROBLEM =
 	/^expected ((?:null|boolean|object|array|number|integer|string)(?: or \w+)*), got \w+$/;
 
 type SchemaObject = { [keyword: string]: unknown };
 
+/** A branch of anyOf/oneOf costs about this many plain steps (its errors are kept and compared). */
+const ALTERNATIVE_STEPS = 4;
+
+const cyclesBySchema = new WeakMap<object, string | undefined>();
+
 /** Validates `value` against `schema`; on failure the first violation comes first. */
 export function validateJson(value: unknown, schema: JsonSchema): ValidationResult {
+	const loop = refLoopOf(schema);
+	if (loop) return failure([{ path: '', problem: loop }]);
 	const errors: SchemaError[] = [];
-	check(value, schema, '', schema, errors, 0);
-	if (errors.length === 0) return { ok: true };
+	const run: Run = { root: schema, steps: 0, exhausted: false, refs: new Map() };
+	check(value, schema, '', 0, run, errors);
+	if (run.exhausted) return failure([{ path: '', problem: BUDGET_PROBLEM }]);
+	return errors.length === 0 ? { ok: true } : failure(errors);
+}
+
+function failure(errors: SchemaError[]): ValidationResult {
 	const first = errors[0];
 	return {
 		ok: false,
@@ -50,58 +71,49 @@ export function validateJson(value: unknown, schema: JsonSchema): ValidationResu
 	};
 }
 
+/** The first $ref cycle that reads nothing of the value, as a problem; found once per schema. */
+function refLoopOf(schema: JsonSchema): string | undefined {
+	if (typeof schema !== 'object' || schema === null) return undefined;
+	if (cyclesBySchema.has(schema)) return cyclesBySchema.get(schema);
+	const [cycle] = findRefCycles(schema);
+	const problem = cycle
+		? `the schema's $ref at ${cycle.at} loops without end (${cycle.path.join(' → ')})`
+		: undefined;
+	cyclesBySchema.set(schema, problem);
+	return problem;
+}
+
 /** `items[2].price: expected number, got string`; `rootLabel` names the value itself. */
 export function formatSchemaError(error: SchemaError, rootLabel = 'the value'): string {
 	return `${error.path === '' ? rootLabel : error.path}: ${error.problem}`;
-}
-
-/** Follows a local JSON pointer (`#/definitions/Item`); undefined when it points nowhere. */
-export function resolveRef(root: JsonSchema, ref: string): JsonSchema | undefined {
-	if (ref === '#') return root;
-	if (!ref.startsWith('#/')) return undefined;
-	let node: unknown = root;
-	for (const raw of ref.slice(2).split('/')) {
-		const key = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~');
-		if (
-			node === null ||
-			typeof node !== 'object' ||
-			!Object.prototype.hasOwnProperty.call(node, key)
-		) {
-			return undefined;
-		}
-		node = (node as SchemaObject)[key];
-	}
-	return typeof node === 'boolean' ||
-		(node !== null && typeof node === 'object' && !Array.isArray(node))
-		? (node as JsonSchema)
-		: undefined;
 }
 
 function check(
 	value: unknown,
 	schema: JsonSchema,
 	path: string,
-	root: JsonSchema,
+	depth: number,
+	run: Run,
 	errors: SchemaError[],
-	refHops: number,
 ): void {
-	if (schema === true) return;
+	if (!spend(run, 1) || schema === true) return;
 	if (schema === false) {
 		errors.push({ path, problem: 'no value is allowed here' });
 		return;
 	}
 	if (typeof schema !== 'object' || schema === null) return;
+	if (depth > MAX_DEPTH) {
+		errors.push({ path, problem: `the value is nested deeper than ${MAX_DEPTH} levels` });
+		return;
+	}
 	if (typeof schema.$ref === 'string') {
-		const target = resolveRef(root, schema.$ref);
+		const target = refTarget(run, schema.$ref);
 		if (target === undefined) {
 			errors.push({ path, problem: `the schema refers to ${schema.$ref}, which does not exist` });
 			return;
 		}
-		if (refHops >= MAX_REF_HOPS) {
-			errors.push({ path, problem: `the schema's $ref ${schema.$ref} loops without end` });
-			return;
-		}
-		check(value, target, path, root, errors, refHops + 1);
+		// The same value, one schema on: cycles of these were refused, so the chain ends.
+		check(value, target, path, depth, run, errors);
 		// Draft 7 ignores siblings of $ref; later drafts apply them. Applying them is the safer reading.
 	}
 	const before = errors.length;
@@ -109,23 +121,30 @@ function check(
 	if ('const' in schema && !deepEqual(value, schema.const)) {
 		errors.push({ path, problem: `expected ${JSON.stringify(schema.const)}` });
 	}
-	if (Array.isArray(schema.enum) && !schema.enum.some((option) => deepEqual(value, option))) {
-		errors.push({
-			path,
-			problem: `expected one of ${schema.enum.map((o) => JSON.stringify(o)).join(', ')}`,
-		});
+	if (Array.isArray(schema.enum) && spend(run, schema.enum.length)) {
+		if (!schema.enum.some((option) => deepEqual(value, option))) {
+			errors.push({
+				path,
+				problem: `expected one of ${schema.enum.map((o) => JSON.stringify(o)).join(', ')}`,
+			});
+		}
 	}
 	if (typeof value === 'number') checkNumber(value, schema, path, errors);
-	if (typeof value === 'string') checkString(value, schema, path, errors);
-	if (Array.isArray(value)) checkArray(value, schema, path, root, errors, refHops);
+	if (typeof value === 'string') checkString(value, schema, path, run, errors);
+	if (Array.isArray(value)) checkArray(value, schema, path, depth, run, errors);
 	else if (value !== null && typeof value === 'object') {
-		checkObject(value as SchemaObject, schema, path, root, errors, refHops);
+		checkObject(value as SchemaObject, schema, path, depth, run, errors);
 	}
 	if (Array.isArray(schema.allOf)) {
-		for (const part of schema.allOf) check(value, part as JsonSchema, path, root, errors, refHops);
+		for (const part of schema.allOf) check(value, part as JsonSchema, path, depth, run, errors);
 	}
 	if (errors.length > before) return;
-	checkAlternatives(value, schema, path, root, errors, refHops);
+	checkAlternatives(value, schema, path, depth, run, errors);
+}
+
+function refTarget(run: Run, ref: string): JsonSchema | undefined {
+	if (!run.refs.has(ref)) run.refs.set(ref, resolveRef(run.root, ref));
+	return run.refs.get(ref);
 }
 
 /** False when the type is wrong (nothing else about the value is worth reporting then). */
@@ -140,57 +159,13 @@ function checkType(value: unknown, schema: SchemaObject, path: string, errors: S
 	return false;
 }
 
-function checkNumber(value: number, schema: SchemaObject, path: string, errors: SchemaError[]) {
-	const { minimum, maximum, exclusiveMinimum, exclusiveMaximum } = schema;
-	if (typeof minimum === 'number' && value < minimum) {
-		errors.push({ path, problem: `expected at least ${minimum}, got ${value}` });
-	}
-	if (typeof maximum === 'number' && value > maximum) {
-		errors.push({ path, problem: `expected at most ${maximum}, got ${value}` });
-	}
-	if (typeof exclusiveMinimum === 'number' && value <= exclusiveMinimum) {
-		errors.push({ path, problem: `expected more than ${exclusiveMinimum}, got ${value}` });
-	}
-	if (typeof exclusiveMaximum === 'number' && value >= exclusiveMaximum) {
-		errors.push({ path, problem: `expected less than ${exclusiveMaximum}, got ${value}` });
-	}
-}
-
-function checkString(value: string, schema: SchemaObject, path: string, errors: SchemaError[]) {
-	// Length in code points, as JSON Schema counts it (an emoji is one character).
-	const length = Array.from(value).length;
-	if (typeof schema.minLength === 'number' && length < schema.minLength) {
-		errors.push({
-			path,
-			problem: `expected at least ${schema.minLength} characters, got ${length}`,
-		});
-	}
-	if (typeof schema.maxLength === 'number' && length > schema.maxLength) {
-		errors.push({
-			path,
-			problem: `expected at most ${schema.maxLength} characters, got ${length}`,
-		});
-	}
-	if (typeof schema.pattern === 'string') {
-		let pattern: RegExp | undefined;
-		try {
-			pattern = new RegExp(schema.pattern, 'u');
-		} catch {
-			pattern = undefined; // checkSchema reports it; an unusable pattern constrains nothing.
-		}
-		if (pattern && !pattern.test(value)) {
-			errors.push({ path, problem: `expected text matching /${schema.pattern}/` });
-		}
-	}
-}
-
 function checkArray(
 	value: unknown[],
 	schema: SchemaObject,
 	path: string,
-	root: JsonSchema,
+	depth: number,
+	run: Run,
 	errors: SchemaError[],
-	refHops: number,
 ) {
 	if (typeof schema.minItems === 'number' && value.length < schema.minItems) {
 		errors.push({
@@ -210,8 +185,8 @@ function checkArray(
 		(items !== null && typeof items === 'object' && !Array.isArray(items))
 	) {
 		value.forEach((item, index) => {
-			if (errors.length < MAX_ERRORS) {
-				check(item, items as JsonSchema, joinPath(path, index), root, errors, refHops);
+			if (errors.length < MAX_ERRORS && !run.exhausted) {
+				check(item, items as JsonSchema, joinPath(path, index), depth + 1, run, errors);
 			}
 		});
 	}
@@ -221,12 +196,13 @@ function checkObject(
 	value: SchemaObject,
 	schema: SchemaObject,
 	path: string,
-	root: JsonSchema,
+	depth: number,
+	run: Run,
 	errors: SchemaError[],
-	refHops: number,
 ) {
 	const properties = isObject(schema.properties) ? schema.properties : {};
 	if (Array.isArray(schema.required)) {
+		if (!spend(run, schema.required.length)) return;
 		for (const key of schema.required) {
 			if (typeof key === 'string' && !hasOwn(value, key)) {
 				errors.push({ path: joinPath(path, key), problem: 'is required but missing' });
@@ -234,14 +210,14 @@ function checkObject(
 		}
 	}
 	for (const key of Object.keys(value)) {
-		if (errors.length >= MAX_ERRORS) return;
+		if (errors.length >= MAX_ERRORS || run.exhausted) return;
 		const childPath = joinPath(path, key);
 		if (hasOwn(properties, key)) {
-			check(value[key], properties[key] as JsonSchema, childPath, root, errors, refHops);
+			check(value[key], properties[key] as JsonSchema, childPath, depth + 1, run, errors);
 		} else if (schema.additionalProperties === false) {
 			errors.push({ path: childPath, problem: 'is not an allowed property' });
 		} else if (isObject(schema.additionalProperties)) {
-			check(value[key], schema.additionalProperties, childPath, root, errors, refHops);
+			check(value[key], schema.additionalProperties, childPath, depth + 1, run, errors);
 		}
 	}
 }
@@ -251,16 +227,17 @@ function checkAlternatives(
 	value: unknown,
 	schema: SchemaObject,
 	path: string,
-	root: JsonSchema,
+	depth: number,
+	run: Run,
 	errors: SchemaError[],
-	refHops: number,
 ) {
 	for (const keyword of ['anyOf', 'oneOf'] as const) {
 		const branches = schema[keyword];
 		if (!Array.isArray(branches) || branches.length === 0) continue;
+		if (!spend(run, ALTERNATIVE_STEPS * branches.length)) return;
 		const failures: SchemaError[][] = branches.map((branch) => {
 			const branchErrors: SchemaError[] = [];
-			check(value, branch as JsonSchema, path, root, branchErrors, refHops);
+			check(value, branch as JsonSchema, path, depth, run, branchErrors);
 			return branchErrors;
 		});
 		const matches = failures.filter((branchErrors) => branchErrors.length === 0).length;

@@ -1,57 +1,27 @@
-import { resolveRef, type JsonSchema } from './jsonSchema';
+import type { JsonSchema } from './jsonSchema';
+import { ANNOTATIONS, ENFORCED, children, isSchema, keywordProblem } from './schemaKeywords';
+import { escapePointer, findRefCycles } from './schemaRefs';
 
 /**
  * Checks on a schema a user typed (the Chat node's Response Format), before any request is sent,
  * and the schema inferred from an example object. validateJson (jsonSchema.ts) enforces the
  * keywords in ENFORCED; a schema using anything else is refused with the keyword named, rather than
- * silently not enforcing it.
+ * silently not enforcing it. So is anything that could keep the validator busy: a $ref cycle that
+ * reads nothing of the value (schemaRefs.ts), a pattern of a catastrophic shape (patternSafety.ts),
+ * a schema nested deeper than MAX_SCHEMA_DEPTH or larger than MAX_SCHEMA_PARTS.
+ *
+ * A tool's schema comes from the tool, not from the user, so it is not refused:
+ * `enforceableSchema` takes out the parts that cannot be checked safely and lists what it left
+ * unchecked (the tool still checks its own input when it runs).
  */
 
-const ENFORCED = new Set([
-	'type',
-	'nullable',
-	'enum',
-	'const',
-	'properties',
-	'required',
-	'additionalProperties',
-	'items',
-	'minItems',
-	'maxItems',
-	'minimum',
-	'maximum',
-	'exclusiveMinimum',
-	'exclusiveMaximum',
-	'minLength',
-	'maxLength',
-	'pattern',
-	'anyOf',
-	'oneOf',
-	'allOf',
-	'$ref',
-	'definitions',
-	'$defs',
-]);
-
-/** Keywords that only describe (JSON Schema lets validators ignore `format`). */
-const ANNOTATIONS = new Set([
-	'$schema',
-	'$id',
-	'$comment',
-	'title',
-	'description',
-	'default',
-	'examples',
-	'example',
-	'format',
-	'readOnly',
-	'writeOnly',
-	'deprecated',
-]);
-
-const TYPE_NAMES = ['null', 'boolean', 'object', 'array', 'number', 'integer', 'string'];
-const COUNT_KEYWORDS = ['minItems', 'maxItems', 'minLength', 'maxLength'];
-const NUMBER_KEYWORDS = ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum'];
+/** Deeper schemas are refused (no real one comes close); it bounds the walk below. */
+const MAX_SCHEMA_DEPTH = 64;
+/**
+ * Values in a schema (objects, arrays, entries), counted as if written out: larger schemas are
+ * refused. It bounds the walks, also for a tool's schema built in code whose objects are shared.
+ */
+const MAX_SCHEMA_PARTS = 20_000;
 
 export interface SchemaProblem {
 	/** Where in the schema, as a JSON pointer (`#/properties/items/items`). */
@@ -61,15 +31,105 @@ export interface SchemaProblem {
 
 export type SchemaCheck = { ok: true } | { ok: false; problems: SchemaProblem[] };
 
+/** A problem and the part of the schema to leave unenforced for it (none: already ignored). */
+interface Finding extends SchemaProblem {
+	drop?: { pointer: string; kind: 'keyword' | 'schema' };
+}
+
 /** Lists everything in `schema` that is invalid or that validateJson would not enforce. */
 export function checkSchema(schema: unknown): SchemaCheck {
-	const problems: SchemaProblem[] = [];
-	if (!isSchema(schema)) {
-		problems.push({ at: '#', problem: 'a schema must be a JSON object (or true/false)' });
-	} else {
-		walk(schema, '#', schema, problems);
-	}
+	const problems = inspect(schema).map(({ at, problem }) => ({ at, problem }));
 	return problems.length === 0 ? { ok: true } : { ok: false, problems };
+}
+
+/**
+ * The schema with every part checkSchema objects to left out (a keyword removed, a subschema
+ * replaced by `true`), and those parts, one line each (`#/properties/code/pattern: …`). For
+ * schemas that are not the user's to fix: a tool's input.
+ */
+export function enforceableSchema(schema: unknown): { schema: JsonSchema; notEnforced: string[] } {
+	const findings = inspect(schema);
+	const notEnforced = findings.map((f) => `${f.at}: ${f.problem}`);
+	if (findings.length === 0) return { schema: schema as JsonSchema, notEnforced };
+	let copy: unknown;
+	try {
+		copy = JSON.parse(JSON.stringify(schema)) as unknown;
+	} catch {
+		copy = undefined; // not JSON (a cycle of objects): nothing of it can be trusted
+	}
+	if (!isSchema(copy) || findings.some((f) => f.drop?.pointer === '#')) {
+		return { schema: { type: 'object' }, notEnforced };
+	}
+	for (const { drop } of findings) if (drop) leaveOut(copy, drop.pointer, drop.kind);
+	return { schema: copy, notEnforced };
+}
+
+function inspect(schema: unknown): Finding[] {
+	if (!isSchema(schema)) {
+		return [
+			{
+				at: '#',
+				problem: 'a schema must be a JSON object (or true/false)',
+				drop: { pointer: '#', kind: 'schema' },
+			},
+		];
+	}
+	if (!fewerParts(schema, MAX_SCHEMA_PARTS)) {
+		return [
+			{
+				at: '#',
+				problem: `the schema has more than ${MAX_SCHEMA_PARTS.toLocaleString('en-US')} parts`,
+				drop: { pointer: '#', kind: 'schema' },
+			},
+		];
+	}
+	const findings: Finding[] = [];
+	walk(schema, '#', schema, findings, 0);
+	// Cycles are looked for only in a schema whose depth is known to be bounded.
+	if (findings.some((f) => f.problem.startsWith(TOO_DEEP))) return findings;
+	for (const cycle of findRefCycles(schema)) {
+		findings.push({
+			at: cycle.at,
+			problem: `refers back to ${cycle.target} without reading into the value (${cycle.path.join(' → ')}): it would loop without end; a $ref back to an enclosing schema must sit under properties, items or additionalProperties`,
+			drop: { pointer: cycle.at, kind: cycle.at.endsWith('/$ref') ? 'keyword' : 'schema' },
+		});
+	}
+	return findings;
+}
+
+const TOO_DEEP = 'the schema is nested deeper than';
+
+/** Whether `value`, written out as JSON, holds at most `limit` values; reads at most that many. */
+function fewerParts(value: unknown, limit: number): boolean {
+	const stack: unknown[] = [value];
+	let count = 0;
+	while (stack.length > 0) {
+		const next = stack.pop();
+		if (++count > limit) return false;
+		if (next !== null && typeof next === 'object') {
+			const children = Object.values(next as object);
+			if (count + children.length > limit) return false;
+			stack.push(...children);
+		}
+	}
+	return true;
+}
+
+/** Removes the keyword at `pointer`, or replaces the subschema there by `true`. */
+function leaveOut(root: JsonSchema, pointer: string, kind: 'keyword' | 'schema'): void {
+	const keys = pointer
+		.slice(2)
+		.split('/')
+		.map((key) => key.replace(/~1/g, '/').replace(/~0/g, '~'));
+	const last = keys.pop() as string;
+	let parent: unknown = root;
+	for (const key of keys) {
+		if (parent === null || typeof parent !== 'object') return;
+		parent = (parent as Record<string, unknown>)[key];
+	}
+	if (parent === null || typeof parent !== 'object') return;
+	if (kind === 'keyword') delete (parent as Record<string, unknown>)[last];
+	else (parent as Record<string, unknown>)[last] = true;
 }
 
 /** One line per problem, for an error description. */
@@ -77,102 +137,37 @@ export function formatSchemaProblems(problems: SchemaProblem[]): string {
 	return problems.map((p) => `${p.at}: ${p.problem}`).join('\n');
 }
 
-function walk(schema: JsonSchema, at: string, root: JsonSchema, problems: SchemaProblem[]): void {
+function walk(
+	schema: JsonSchema,
+	at: string,
+	root: JsonSchema,
+	findings: Finding[],
+	depth: number,
+): void {
 	if (typeof schema === 'boolean') return;
+	if (depth > MAX_SCHEMA_DEPTH) {
+		findings.push({
+			at,
+			problem: `${TOO_DEEP} ${MAX_SCHEMA_DEPTH} levels`,
+			drop: { pointer: at, kind: 'schema' },
+		});
+		return;
+	}
 	for (const [keyword, value] of Object.entries(schema)) {
 		const here = `${at}/${escapePointer(keyword)}`;
 		if (ANNOTATIONS.has(keyword)) continue;
 		if (!ENFORCED.has(keyword)) {
-			problems.push({ at, problem: `the keyword "${keyword}" is not supported` });
+			findings.push({ at, problem: `the keyword "${keyword}" is not supported` });
 			continue;
 		}
 		const problem = keywordProblem(keyword, value, root);
 		if (problem) {
-			problems.push({ at: here, problem });
+			findings.push({ at: here, problem, drop: { pointer: here, kind: 'keyword' } });
 			continue;
 		}
 		for (const [childAt, child] of children(keyword, value, here))
-			walk(child, childAt, root, problems);
+			walk(child, childAt, root, findings, depth + 1);
 	}
-}
-
-/** What is wrong with one keyword's value, if anything. */
-function keywordProblem(keyword: string, value: unknown, root: JsonSchema): string | undefined {
-	if (keyword === 'type') {
-		const names = Array.isArray(value) ? value : [value];
-		const bad = names.find((name) => !TYPE_NAMES.includes(name as string));
-		if (names.length === 0) return 'must name at least one type';
-		return bad === undefined
-			? undefined
-			: `unknown type ${JSON.stringify(bad)} (use one of ${TYPE_NAMES.join(', ')})`;
-	}
-	if (keyword === 'nullable')
-		return typeof value === 'boolean' ? undefined : 'must be true or false';
-	if (keyword === 'enum') {
-		return Array.isArray(value) && value.length > 0 ? undefined : 'must be a non-empty array';
-	}
-	if (keyword === 'required') {
-		return Array.isArray(value) && value.every((key) => typeof key === 'string')
-			? undefined
-			: 'must be an array of property names';
-	}
-	if (keyword === 'properties' || keyword === 'definitions' || keyword === '$defs') {
-		if (!isPlainObject(value)) return 'must be an object of schemas';
-		const bad = Object.keys(value).find((key) => !isSchema(value[key]));
-		return bad === undefined ? undefined : `${JSON.stringify(bad)} must be a schema (an object)`;
-	}
-	if (keyword === 'additionalProperties')
-		return isSchema(value) ? undefined : 'must be true, false or a schema';
-	if (keyword === 'items') {
-		if (Array.isArray(value))
-			return 'a list of item schemas (tuple) is not supported; give one schema';
-		return isSchema(value) ? undefined : 'must be a schema';
-	}
-	if (keyword === 'anyOf' || keyword === 'oneOf' || keyword === 'allOf') {
-		return Array.isArray(value) && value.length > 0 && value.every(isSchema)
-			? undefined
-			: 'must be a non-empty array of schemas';
-	}
-	if (COUNT_KEYWORDS.includes(keyword)) {
-		return Number.isInteger(value) && (value as number) >= 0
-			? undefined
-			: 'must be a whole number, 0 or more';
-	}
-	if (NUMBER_KEYWORDS.includes(keyword)) {
-		return typeof value === 'number' && Number.isFinite(value) ? undefined : 'must be a number';
-	}
-	if (keyword === 'pattern') {
-		if (typeof value !== 'string') return 'must be a regular expression in a string';
-		try {
-			new RegExp(value, 'u');
-		} catch (error) {
-			return `is not a valid regular expression (${(error as Error).message})`;
-		}
-		return undefined;
-	}
-	if (keyword === '$ref') {
-		if (typeof value !== 'string') return 'must be a string';
-		if (!value.startsWith('#'))
-			return `only references inside the schema (#/…) are supported, not ${value}`;
-		return resolveRef(root, value) === undefined ? `points nowhere: ${value}` : undefined;
-	}
-	return undefined;
-}
-
-/** The subschemas below a keyword, with their pointers. */
-function children(keyword: string, value: unknown, here: string): Array<[string, JsonSchema]> {
-	if (keyword === 'properties' || keyword === 'definitions' || keyword === '$defs') {
-		return Object.entries(value as Record<string, JsonSchema>).map(([key, child]) => [
-			`${here}/${escapePointer(key)}`,
-			child,
-		]);
-	}
-	if (keyword === 'items' || keyword === 'additionalProperties')
-		return [[here, value as JsonSchema]];
-	if (keyword === 'anyOf' || keyword === 'oneOf' || keyword === 'allOf') {
-		return (value as JsonSchema[]).map((child, index) => [`${here}/${index}`, child]);
-	}
-	return [];
 }
 
 /**
@@ -200,16 +195,4 @@ export function inferSchema(example: unknown): JsonSchema {
 	if (typeof example === 'number') return { type: 'number' };
 	if (typeof example === 'boolean') return { type: 'boolean' };
 	return { type: 'string' };
-}
-
-function isSchema(value: unknown): value is JsonSchema {
-	return typeof value === 'boolean' || isPlainObject(value);
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-	return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-function escapePointer(key: string): string {
-	return key.replace(/~/g, '~0').replace(/\//g, '~1');
 }
