@@ -1,5 +1,6 @@
 import { parseToolAnswer } from '../../nodes/MiniToolAiChatModel/toolAnswer';
 import type { ToolSpec } from '../../nodes/MiniToolAiChatModel/toolProtocol';
+import { counted } from '../fixtures/countedText';
 import { CALCULATOR_PARAMETERS, WEATHER_PARAMETERS } from '../fixtures/tools';
 
 export const TOOLS: ToolSpec[] = [
@@ -190,5 +191,23 @@ describe('parseToolAnswer: invalid answers', () => {
 				'the arguments for "calculator" do not match its parameters: input: is required but missing',
 			]);
 		}
+	});
+});
+
+describe('parseToolAnswer: linear in the answer', () => {
+	function readsToParse(text: string): number {
+		const wrapped = counted(text);
+		parseToolAnswer(wrapped.text, TOOLS);
+		return wrapped.reads();
+	}
+
+	it.each([
+		['Hermes blocks', '<tool_call>{"name":"calculator","arguments":{"input":"1"}}</tool_call>\n'],
+		['broken Hermes blocks', 'text <tool_call>{"name": broken</tool_call>\n'],
+		['unclosed Hermes blocks', '<tool_call>{"name":"calculator","arguments":{}} and more\n'],
+	])('%s: twice the blocks cost twice the reads', (_name, block) => {
+		const small = readsToParse(block.repeat(500));
+		const large = readsToParse(block.repeat(1_000));
+		expect(large / small).toBeLessThan(2.2);
 	});
 });
