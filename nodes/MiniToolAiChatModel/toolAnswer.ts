@@ -1,7 +1,8 @@
 import { scanJson } from '../shared/json/jsonAnswer';
-import { parseJsonText, readJsonAt } from '../shared/json/jsonParser';
+import { parseJsonText } from '../shared/json/jsonParser';
 import { formatSchemaError, validateJson } from '../shared/json/jsonSchema';
 import { deepEqual } from '../shared/json/jsonValue';
+import { hermesBlocks, maskBlocks } from './hermesBlocks';
 import type { ToolSpec } from './toolProtocol';
 
 /**
@@ -51,10 +52,6 @@ interface RawCall {
 
 type Shape = { calls: RawCall[] } | { finalAnswer: string } | undefined;
 
-const HERMES_OPEN = /<tool_call>/gi;
-const HERMES_CLOSE = /^\s*(?:```\s*)?<\/tool_call>/i;
-const FENCE_OPEN = /^\s*```[\w-]*[ \t]*\n/;
-
 export function parseToolAnswer(
 	text: string,
 	tools: ToolSpec[],
@@ -67,11 +64,10 @@ export function parseToolAnswer(
 	let finalAnswer: string | undefined;
 
 	// Hermes blocks first; blank them out so that the JSON inside is not read twice.
-	let masked = text;
-	for (const block of hermesBlocks(text)) {
+	const blocks = hermesBlocks(text);
+	const masked = maskBlocks(text, blocks);
+	for (const block of blocks) {
 		spans.push([block.start, block.end]);
-		masked =
-			masked.slice(0, block.start) + ' '.repeat(block.end - block.start) + masked.slice(block.end);
 		if ('problem' in block) {
 			problems.push(block.problem);
 			continue;
@@ -116,49 +112,6 @@ export function parseToolAnswer(
 	if (problems.length > 0) return { kind: 'invalid', problem: problems.join('; ') };
 	const prose = withoutSpans(text, spans);
 	return prose === '' ? { kind: 'calls', calls } : { kind: 'calls', calls, prose };
-}
-
-type HermesBlock = { start: number; end: number } & ({ value: unknown } | { problem: string });
-
-/**
- * `<tool_call>{…}</tool_call>` blocks. The JSON is read with the JSON reader (so a
- * "</tool_call>" inside a string does not end the block); a missing closing tag at the very end
- * of the answer is accepted (models often stop right there).
- */
-function hermesBlocks(text: string): HermesBlock[] {
-	const blocks: HermesBlock[] = [];
-	let from = 0;
-	for (const match of text.matchAll(HERMES_OPEN)) {
-		const start = match.index ?? 0;
-		if (start < from) continue;
-		let at = start + match[0].length;
-		at += FENCE_OPEN.exec(text.slice(at))?.[0].length ?? 0;
-		const read = readJsonAt(text, at);
-		if (!read.ok) {
-			const close = text.toLowerCase().indexOf('</tool_call>', at);
-			from = close < 0 ? text.length : close + '</tool_call>'.length;
-			blocks.push({
-				start,
-				end: from,
-				problem: `the <tool_call> block does not hold valid JSON: ${read.problem}`,
-			});
-			continue;
-		}
-		const close = HERMES_CLOSE.exec(text.slice(read.end));
-		const rest = text.slice(read.end).replace(/^\s*(```\s*)?/, '');
-		if (!close && rest !== '') {
-			from = read.end;
-			blocks.push({
-				start,
-				end: from,
-				problem: 'the <tool_call> block has more than one JSON value or text after its JSON',
-			});
-			continue;
-		}
-		from = close ? read.end + close[0].length : text.length;
-		blocks.push({ start, end: from, value: read.value });
-	}
-	return blocks;
 }
 
 /** The calls in one JSON value, a final answer in LangChain's format, or undefined (content). */
