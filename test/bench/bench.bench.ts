@@ -8,7 +8,7 @@ import { MiniToolAiApi } from '../../credentials/MiniToolAiApi.credentials';
 import { MiniToolAiChat } from '../../nodes/MiniToolAiChat/MiniToolAiChat.node';
 import { MiniToolAiTextToImage } from '../../nodes/MiniToolAiTextToImage/MiniToolAiTextToImage.node';
 import { limitFor } from '../../nodes/shared/transport/adaptiveLimit';
-import { ChatStreamParser, MAX_SSE_LINE_CHARS } from '../../nodes/shared/chat/chatStream';
+import { ChatStreamParser, MAX_SSE_LINE_BYTES } from '../../nodes/shared/chat/chatStream';
 import { Expression } from 'n8n-workflow';
 import { IMAGE_MODELS, startEmulator, type Emulator } from '../emulator';
 import { chain, createEngine, itemsNode, manualTrigger } from '../harness';
@@ -513,7 +513,7 @@ function parserThroughput(): BenchResults['parser'] {
 	}> = [
 		...PARSER_SIZES.map((bytes) => ({ kind: 'tokens' as const, bytes, make: syntheticStream })),
 		// One event as long as the parser accepts (its line cap), and a quarter of that.
-		...[MAX_SSE_LINE_CHARS / 4, MAX_SSE_LINE_CHARS - 1024].map((bytes) => ({
+		...[MAX_SSE_LINE_BYTES / 4, MAX_SSE_LINE_BYTES - 1024].map((bytes) => ({
 			kind: 'one long line' as const,
 			bytes,
 			make: longLineStream,

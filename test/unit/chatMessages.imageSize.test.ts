@@ -100,7 +100,10 @@ describe('inline image size is checked before the image is loaded', () => {
 		expect(await imageUrl(stored.ctx)).toBe(
 			`data:image/png;base64,${Buffer.alloc(3, 7).toString('base64')}`,
 		);
-		const inMemory = context({ data: Buffer.from('png!').toString('base64'), mimeType: 'image/png' });
+		const inMemory = context({
+			data: Buffer.from('png!').toString('base64'),
+			mimeType: 'image/png',
+		});
 		expect(await imageUrl(inMemory.ctx)).toBe(
 			`data:image/png;base64,${Buffer.from('png!').toString('base64')}`,
 		);

@@ -3,6 +3,9 @@
  * a data line that is not JSON must not hold back the answer behind it, the lines gathered for one
  * event are capped, and the line, event and answer caps count UTF-8 bytes, not characters.
  */
+import fc from 'fast-check';
+
+import { JsonPrefix } from '../../nodes/shared/chat/jsonPrefix';
 import {
 	ChatStreamParser,
 	MAX_ANSWER_BYTES,
@@ -107,5 +110,47 @@ describe('the caps count bytes', () => {
 			message: "the answer's text is longer than 16 MiB",
 			overLimit: true,
 		});
+	});
+});
+
+describe('JsonPrefix (which gathered lines may still become one payload)', () => {
+	const prefixOf = (text: string) => {
+		const prefix = new JsonPrefix();
+		prefix.feed(text);
+		return prefix;
+	};
+
+	it('every prefix of a JSON object is viable, and the whole object is complete', () => {
+		fc.assert(
+			fc.property(fc.dictionary(fc.string(), fc.jsonValue()), (object) => {
+				const text = JSON.stringify(object, null, 1);
+				for (let end = 0; end < text.length; end += Math.max(1, Math.floor(text.length / 50))) {
+					expect(prefixOf(text.slice(0, end)).viable).toBe(true);
+				}
+				expect(prefixOf(text).complete).toBe(true);
+			}),
+		);
+	});
+
+	it('agrees with JSON.parse on what is one whole object', () => {
+		fc.assert(
+			fc.property(
+				fc.oneof(
+					fc.json(),
+					fc.string(),
+					fc.jsonValue().map((v) => `{"a":${JSON.stringify(v)}}x`),
+				),
+				(text) => {
+					let isObject = false;
+					try {
+						const parsed: unknown = JSON.parse(text);
+						isObject = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed);
+					} catch {
+						isObject = false;
+					}
+					expect(prefixOf(text).complete).toBe(isObject && text.trimStart().startsWith('{'));
+				},
+			),
+		);
 	});
 });

@@ -5,8 +5,8 @@
  */
 import {
 	ChatStreamParser,
-	MAX_JSON_ANSWER_CHARS,
-	MAX_SSE_LINE_CHARS,
+	MAX_ANSWER_BYTES,
+	MAX_SSE_LINE_BYTES,
 	parseChatStream,
 } from '../../nodes/shared/chat/chatStream';
 
@@ -97,7 +97,7 @@ describe('bounded memory', () => {
 			pushes++;
 		}
 		expect(parser.finished).toBe(true);
-		expect(pushes).toBeLessThanOrEqual(MAX_SSE_LINE_CHARS / piece.length + 1);
+		expect(pushes).toBeLessThanOrEqual(MAX_SSE_LINE_BYTES / piece.length + 1);
 		const result = parser.end();
 		expect(result.error).toEqual({
 			message: 'one line of the event stream is longer than 1 MiB',
@@ -109,7 +109,7 @@ describe('bounded memory', () => {
 		const parser = new ChatStreamParser();
 		parser.push('{"choices":[{"message":{"content":"');
 		const piece = 'y'.repeat(1024 * 1024);
-		for (let i = 0; i <= MAX_JSON_ANSWER_CHARS / piece.length && !parser.finished; i++) {
+		for (let i = 0; i <= MAX_ANSWER_BYTES / piece.length && !parser.finished; i++) {
 			parser.push(piece);
 		}
 		expect(parser.finished).toBe(true);

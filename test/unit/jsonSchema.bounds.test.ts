@@ -3,7 +3,11 @@
  * validation loop, branch without end, or spend more than a fixed budget of steps, and a legal
  * recursive schema still checks data nested as deep as the JSON reader allows.
  */
-import { formatSchemaError, validateJson, type JsonSchema } from '../../nodes/shared/json/jsonSchema';
+import {
+	formatSchemaError,
+	validateJson,
+	type JsonSchema,
+} from '../../nodes/shared/json/jsonSchema';
 import { checkSchema } from '../../nodes/shared/json/jsonSchemaCheck';
 
 function problemsOf(schema: unknown): string[] {
@@ -81,11 +85,14 @@ describe('checkSchema: $ref cycles that read nothing of the value are refused', 
 describe('validateJson: hops count per level of the value, depth is bounded on its own', () => {
 	it('checks a legal recursive schema on data nested deeper than 64 levels', () => {
 		expect(firstError(thread(90), COMMENT)).toBe('ok');
-		const broken = thread(90) as { replies: Array<{ text: unknown }> };
-		let node: { replies?: unknown[]; text: unknown } = broken;
-		while (node.replies) node = node.replies[0] as typeof node;
+		type Comment = { text: unknown; replies?: Comment[] };
+		const broken = thread(90) as Comment;
+		let node = broken;
+		while (node.replies) node = node.replies[0];
 		node.text = 7;
-		expect(firstError(broken, COMMENT)).toMatch(/^(replies\[0\]\.){90}text: expected string, got integer$/);
+		expect(firstError(broken, COMMENT)).toMatch(
+			/^(replies\[0\]\.){90}text: expected string, got integer$/,
+		);
 	});
 
 	it('refuses a value nested deeper than the JSON reader allows, with a clear message', () => {

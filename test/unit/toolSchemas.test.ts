@@ -53,7 +53,8 @@ describe('toToolSpecs: unsafe and unsupported parts of a tool schema', () => {
 
 describe('parseToolAnswer with a tool schema that has unsafe parts', () => {
 	const tools = toToolSpecs([functionTool('lookup', LOOKUP)]);
-	const call = (args: unknown) => JSON.stringify({ tool_calls: [{ name: 'lookup', arguments: args }] });
+	const call = (args: unknown) =>
+		JSON.stringify({ tool_calls: [{ name: 'lookup', arguments: args }] });
 
 	it('does not run the catastrophic pattern on the model text (before: 2^30 steps)', () => {
 		const code = `${'a'.repeat(30)}!`;
@@ -66,7 +67,8 @@ describe('parseToolAnswer with a tool schema that has unsafe parts', () => {
 	it('still enforces the safe parts', () => {
 		expect(parseToolAnswer(call({ count: 'x' }), tools)).toEqual({
 			kind: 'invalid',
-			problem: 'the arguments for "lookup" do not match its parameters: code: is required but missing',
+			problem:
+				'the arguments for "lookup" do not match its parameters: code: is required but missing',
 		});
 		expect(parseToolAnswer(call({ code: 'a', count: 1.5 }), tools)).toEqual({
 			kind: 'invalid',

@@ -5,8 +5,10 @@
  *
  * Pure: bytes in, text pieces and one summary out. Bytes may be split anywhere (inside a line, a
  * CRLF pair or a multi-byte character). Lines that are not SSE, or data that is not JSON, are
- * counted and skipped rather than fatal: a usable answer is worth more than a strict parser.
- * Memory is bounded: a line (or a JSON answer) longer than its limit stops the parse with an error.
+ * counted and skipped rather than fatal (and never hold back the text after them): a usable answer
+ * is worth more than a strict parser. Memory is bounded, counted in bytes as the README states
+ * the limits: a line, an event, a JSON answer or the answer's text over its limit stops the parse
+ * with an error.
  */
 
 import { redact } from '../errors';
@@ -21,12 +23,19 @@ import {
 	type ChatUsage,
 	type Json,
 } from './chatPayload';
-import { SseReader, type SseEvent } from './sse';
+import { JsonPrefix } from './jsonPrefix';
+import { SseReader, utf8Length, type SseEvent } from './sse';
 
+const MIB = 1024 * 1024;
 /** No chunk of the documented stream comes near this; a longer line is a broken server. */
-export const MAX_SSE_LINE_CHARS = 1024 * 1024;
-/** A whole non-streamed JSON answer: far above any answer of max_completion_tokens. */
-export const MAX_JSON_ANSWER_CHARS = 16 * 1024 * 1024;
+export const MAX_SSE_LINE_BYTES = MIB;
+/** The data lines of one event, gathered until they are one payload: the same bound as a line. */
+export const MAX_SSE_EVENT_BYTES = MIB;
+/**
+ * A whole non-streamed JSON answer, and the text of a streamed one: far above any answer of
+ * max_completion_tokens.
+ */
+export const MAX_ANSWER_BYTES = 16 * MIB;
 
 export interface ChatStreamResult {
 	format: 'sse' | 'json' | 'empty';
@@ -50,12 +59,16 @@ export interface ChatStreamResult {
 export class ChatStreamParser {
 	private readonly decoder = new TextDecoder('utf-8');
 	private readonly sse = new SseReader({
-		maxLineChars: MAX_SSE_LINE_CHARS,
+		maxLineBytes: MAX_SSE_LINE_BYTES,
+		maxEventBytes: MAX_SSE_EVENT_BYTES,
 		isWholeEvent: (data) => parsePayload(data) !== undefined,
 		isTerminator: (data) => data.trim() === DONE_MARKER,
+		continues: () => new JsonPrefix(),
 	});
 	private mode: 'undecided' | 'sse' | 'json' = 'undecided';
 	private jsonBody = '';
+	/** Bytes of the JSON answer, or of the streamed answer's text. */
+	private bytes = 0;
 	/** Choices seen in any chunk: an answer without any is not a chat completion. */
 	private sawChoices = false;
 
@@ -87,9 +100,12 @@ export class ChatStreamParser {
 			this.mode = start[0] === '{' || start[0] === '[' ? 'json' : 'sse';
 		}
 		if (this.mode === 'json') {
-			this.jsonBody += text;
-			if (this.jsonBody.length > MAX_JSON_ANSWER_CHARS) {
-				this.overLimit(`the JSON answer is longer than ${MAX_JSON_ANSWER_CHARS / 1024 / 1024} MiB`);
+			this.bytes += typeof chunk === 'string' ? utf8Length(chunk) : chunk.byteLength;
+			if (this.bytes > MAX_ANSWER_BYTES) {
+				this.jsonBody = '';
+				this.overLimit(`the JSON answer is longer than ${MAX_ANSWER_BYTES / MIB} MiB`);
+			} else {
+				this.jsonBody += text;
 			}
 			return [];
 		}
@@ -125,7 +141,7 @@ export class ChatStreamParser {
 		this.sse.skipped = 0;
 		if (this.sse.overLimit && !this.result.error?.overLimit) {
 			this.overLimit(
-				`one line of the event stream is longer than ${MAX_SSE_LINE_CHARS / 1024 / 1024} MiB`,
+				`one ${this.sse.overLimit} of the event stream is longer than ${(this.sse.overLimit === 'line' ? MAX_SSE_LINE_BYTES : MAX_SSE_EVENT_BYTES) / MIB} MiB`,
 			);
 		}
 		return pieces;
@@ -190,6 +206,11 @@ export class ChatStreamParser {
 					? choice.message
 					: {};
 			if (typeof delta.content === 'string' && delta.content !== '') {
+				this.bytes += utf8Length(delta.content);
+				if (this.bytes > MAX_ANSWER_BYTES) {
+					this.overLimit(`the answer's text is longer than ${MAX_ANSWER_BYTES / MIB} MiB`);
+					return pieces;
+				}
 				pieces.push(delta.content);
 				this.textParts.push(delta.content);
 			}
