@@ -1,4 +1,4 @@
-import type { IExecuteSingleFunctions } from 'n8n-workflow';
+import type { IBinaryData, IExecuteSingleFunctions } from 'n8n-workflow';
 
 import type { ChatContentPart as ContentPart, ChatMessage } from '../shared/chat/chatRequest';
 import {
@@ -9,6 +9,10 @@ import {
 } from '../shared/constants';
 import { describeValue, InputValidator, type Field } from '../shared/validation';
 import { FIELDS, messageField } from './chatFields';
+
+const MIB = 1024 * 1024;
+/** Stored binary data is read in pieces of this size, so that the cap stops the read in time. */
+const READ_CHUNK_BYTES = 256 * 1024;
 
 /**
  * The Chat node's messages, checked and assembled from either input mode: the list defined in the
@@ -104,15 +108,64 @@ async function dataUrlFromBinary(
 			'MiniToolAI accepts jpg, jpeg, png, webp and gif images.',
 		);
 	}
-	const buffer = await ctx.helpers.getBinaryDataBuffer(name);
-	if (buffer.length > MAX_INLINE_IMAGE_BYTES) {
+	const tooLarge = (size: string): never =>
 		check.fail(
 			field,
-			`"${name}" is ${(buffer.length / 1024 / 1024).toFixed(1)} MiB; the node sends images up to ${MAX_INLINE_IMAGE_BYTES / 1024 / 1024} MiB inline`,
+			`"${name}" is ${size}; the node sends images up to ${MAX_INLINE_IMAGE_BYTES / MIB} MiB inline`,
 			'Resize or compress the image first (e.g. with the Edit Image node), or give it as a public URL with Image Source "Image URL".',
 		);
-	}
+	const mib = (bytes: number) => `${(bytes / MIB).toFixed(1)} MiB`;
+	// The size is known before anything is loaded: a larger image is refused without reading it.
+	const declared = await declaredSize(ctx, binary);
+	if (declared !== undefined && declared > MAX_INLINE_IMAGE_BYTES) tooLarge(mib(declared));
+	const buffer = binary.id
+		? await readStored(ctx, binary.id, () => tooLarge(`more than ${mib(MAX_INLINE_IMAGE_BYTES)}`))
+		: await ctx.helpers.getBinaryDataBuffer(name);
+	if (buffer.length > MAX_INLINE_IMAGE_BYTES) tooLarge(mib(buffer.length));
 	return `data:${mimeType};base64,${buffer.toString('base64')}`;
+}
+
+/**
+ * The size of binary data without loading it: for data stored outside the execution (n8n 2.x
+ * stores binary data in the filesystem or S3 by default), the `bytes` n8n recorded, else the
+ * store's metadata; for data held in memory, the length of its base64 text.
+ */
+async function declaredSize(
+	ctx: IExecuteSingleFunctions,
+	binary: IBinaryData,
+): Promise<number | undefined> {
+	if (!binary.id) return base64Bytes(binary.data);
+	if (typeof binary.bytes === 'number' && Number.isFinite(binary.bytes)) return binary.bytes;
+	try {
+		const { fileSize } = await ctx.helpers.getBinaryMetadata(binary.id);
+		return Number.isFinite(fileSize) ? fileSize : undefined;
+	} catch {
+		return undefined; // read it then, up to the cap
+	}
+}
+
+/** 4 base64 characters carry 3 bytes; "=" padding carries none. */
+function base64Bytes(data: string): number {
+	const padding = data.endsWith('==') ? 2 : data.endsWith('=') ? 1 : 0;
+	return Math.floor((data.length * 3) / 4) - padding;
+}
+
+/** Reads stored binary data up to the cap: a file larger than recorded stops the read there. */
+async function readStored(
+	ctx: IExecuteSingleFunctions,
+	id: string,
+	tooLarge: () => never,
+): Promise<Buffer> {
+	const stream = await ctx.helpers.getBinaryStream(id, READ_CHUNK_BYTES);
+	const chunks: Buffer[] = [];
+	let bytes = 0;
+	for await (const chunk of stream as AsyncIterable<Buffer>) {
+		bytes += chunk.length;
+		// Leaving the loop (the error) ends the stream.
+		if (bytes > MAX_INLINE_IMAGE_BYTES) tooLarge();
+		chunks.push(chunk);
+	}
+	return Buffer.concat(chunks, bytes);
 }
 
 function messagesFromJson(check: InputValidator, raw: unknown): ChatMessage[] {
