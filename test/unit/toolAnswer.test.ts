@@ -1,5 +1,6 @@
 import { parseToolAnswer } from '../../nodes/MiniToolAiChatModel/toolAnswer';
 import type { ToolSpec } from '../../nodes/MiniToolAiChatModel/toolProtocol';
+import * as jsonValue from '../../nodes/shared/json/jsonValue';
 import { counted } from '../fixtures/countedText';
 import { CALCULATOR_PARAMETERS, WEATHER_PARAMETERS } from '../fixtures/tools';
 
@@ -209,5 +210,27 @@ describe('parseToolAnswer: linear in the answer', () => {
 		const small = readsToParse(block.repeat(500));
 		const large = readsToParse(block.repeat(1_000));
 		expect(large / small).toBeLessThan(2.2);
+	});
+});
+
+describe('parseToolAnswer: repeated calls are found without comparing every pair', () => {
+	afterEach(() => jest.restoreAllMocks());
+
+	it('compares each call at most once, however many calls the answer holds', () => {
+		const compare = jest.spyOn(jsonValue, 'deepEqual');
+		const calls = Array.from({ length: 2_000 }, (_, i) => ({
+			name: 'calculator',
+			arguments: { input: String(i) },
+		}));
+		const answer = parseToolAnswer(JSON.stringify({ tool_calls: calls }), TOOLS);
+		expect(answer.kind === 'calls' && answer.calls.length).toBe(2_000);
+		// Before: every new call was compared with every call kept (about 2 million comparisons).
+		expect(compare.mock.calls.length).toBeLessThanOrEqual(calls.length);
+	});
+
+	it('still keeps the same call written twice once, whatever the order of its keys', () => {
+		const text = `${JSON.stringify({ name: 'get_weather', arguments: { city: 'Paris', days: 2 } })}\n${JSON.stringify({ name: 'get_weather', arguments: { days: 2, city: 'Paris' } })}`;
+		const answer = parseToolAnswer(text, TOOLS);
+		expect(answer.kind === 'calls' && answer.calls.length).toBe(1);
 	});
 });
