@@ -1,7 +1,7 @@
 import { scanJson } from '../shared/json/jsonAnswer';
 import { parseJsonText } from '../shared/json/jsonParser';
 import { formatSchemaError, validateJson } from '../shared/json/jsonSchema';
-import { deepEqual } from '../shared/json/jsonValue';
+import { canonicalJson } from '../shared/json/jsonValue';
 import { hermesBlocks, maskBlocks } from './hermesBlocks';
 import type { ToolSpec } from './toolProtocol';
 
@@ -97,17 +97,20 @@ export function parseToolAnswer(
 		return { kind: 'text', text: finalAnswer ?? text };
 	}
 	const calls: ParsedToolCall[] = [];
+	const seen = new Set<string>();
 	// In the order written (Hermes blocks were read first); sort is stable within one value.
 	for (const call of raw.sort((a, b) => a.at - b.at)) {
 		const checked = checkCall(call, tools);
-		if (typeof checked === 'string') problems.push(checked);
-		else if (
-			!calls.some((c) => c.name === checked.name && deepEqual(c.arguments, checked.arguments))
-		) {
-			// The same call twice in one answer is a model repeating itself; running a tool that
-			// sends or writes something twice would do harm, so it runs once.
-			calls.push({ id: newId(calls.length), ...checked });
+		if (typeof checked === 'string') {
+			problems.push(checked);
+			continue;
 		}
+		// The same call twice in one answer is a model repeating itself; running a tool that
+		// sends or writes something twice would do harm, so it runs once.
+		const key = canonicalJson([checked.name, checked.arguments]);
+		if (seen.has(key)) continue;
+		seen.add(key);
+		calls.push({ id: newId(calls.length), ...checked });
 	}
 	if (problems.length > 0) return { kind: 'invalid', problem: problems.join('; ') };
 	const prose = withoutSpans(text, spans);

@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+
 import { parseToolAnswer } from '../../nodes/MiniToolAiChatModel/toolAnswer';
 import type { ToolSpec } from '../../nodes/MiniToolAiChatModel/toolProtocol';
 import * as jsonValue from '../../nodes/shared/json/jsonValue';
@@ -226,6 +228,27 @@ describe('parseToolAnswer: repeated calls are found without comparing every pair
 		expect(answer.kind === 'calls' && answer.calls.length).toBe(2_000);
 		// Before: every new call was compared with every call kept (about 2 million comparisons).
 		expect(compare.mock.calls.length).toBeLessThanOrEqual(calls.length);
+	});
+
+	it('finds repeats exactly as deep equality does', () => {
+		const reversed = (value: unknown): unknown =>
+			Array.isArray(value)
+				? value.map(reversed)
+				: value !== null && typeof value === 'object'
+					? Object.fromEntries(
+							Object.entries(value)
+								.reverse()
+								.map(([key, inner]) => [key, reversed(inner)]),
+						)
+					: value;
+		fc.assert(
+			fc.property(fc.jsonValue(), fc.jsonValue(), (a, b) => {
+				expect(jsonValue.canonicalJson(a) === jsonValue.canonicalJson(b)).toBe(
+					jsonValue.deepEqual(a, b),
+				);
+				expect(jsonValue.canonicalJson(reversed(a))).toBe(jsonValue.canonicalJson(a));
+			}),
+		);
 	});
 
 	it('still keeps the same call written twice once, whatever the order of its keys', () => {

@@ -45,3 +45,19 @@ export function isObject(value: unknown): value is JsonObject {
 export function hasOwn(object: JsonObject, key: string): boolean {
 	return Object.prototype.hasOwnProperty.call(object, key);
 }
+
+/**
+ * JSON text of a value with every object's keys in sorted order: two JSON values are deepEqual
+ * exactly when their canonical texts are the same, so a set of these finds repeats in linear time.
+ */
+export function canonicalJson(value: unknown): string {
+	return JSON.stringify(value, (_key, inner: unknown) =>
+		isObject(inner)
+			? Object.fromEntries(
+					Object.keys(inner)
+						.sort()
+						.map((key) => [key, inner[key]]),
+				)
+			: inner,
+	);
+}
