@@ -166,8 +166,17 @@ function walkTerm(term: Term, follow: CharSet, repeated: boolean, tally: Tally):
 	}
 }
 
+/** First sets and emptiness of the pattern's parts, each worked out once (nesting is deep). */
+const firstSets = new WeakMap<Alternatives, CharSet>();
+const nullables = new WeakMap<Alternatives, boolean>();
+
 function nullableAlternatives(alternatives: Alternatives): boolean {
-	return alternatives.some(nullableSequence);
+	let known = nullables.get(alternatives);
+	if (known === undefined) {
+		known = alternatives.some(nullableSequence);
+		nullables.set(alternatives, known);
+	}
+	return known;
 }
 
 function nullableSequence(sequence: Sequence): boolean {
@@ -183,10 +192,15 @@ function nullableTerm(term: Term): boolean {
 }
 
 function firstOfAlternatives(alternatives: Alternatives): CharSet {
-	return alternatives.reduce<CharSet>(
-		(set, sequence) => union(set, firstOfSequence(sequence)),
-		EMPTY,
-	);
+	let known = firstSets.get(alternatives);
+	if (known === undefined) {
+		known = alternatives.reduce<CharSet>(
+			(set, sequence) => union(set, firstOfSequence(sequence)),
+			EMPTY,
+		);
+		firstSets.set(alternatives, known);
+	}
+	return known;
 }
 
 function firstOfSequence(sequence: Sequence): CharSet {
