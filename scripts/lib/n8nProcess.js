@@ -74,7 +74,7 @@ class N8nInstance {
 		});
 	}
 
-	/** Runs one n8n CLI command with the host's Node 24. */
+	/** Runs one n8n CLI command with the host's Node. */
 	cli(args, opts = {}) {
 		return run(this.host.nodeBin, [this.host.n8nBin, ...args], {
 			cwd: this.userFolder,
@@ -111,23 +111,22 @@ class N8nInstance {
 	/**
 	 * `n8n execute --id --rawOutput`: log lines, then the run data as pretty JSON from the first
 	 * line that is exactly `{` to the last that is exactly `}` (log lines, e.g. the task runner
-	 * registering, may follow it). Exit code 1 when a node failed.
+	 * registering, may follow it). Exit code 1 when a node failed. A process that dies by a signal
+	 * has no result to judge: that throws, with its last output, and the run is not repeated (a
+	 * second run would send its requests to the emulator again).
 	 */
 	async execute(id) {
 		const started = Date.now();
-		const args = ['execute', `--id=${id}`, '--rawOutput'];
-		let res = await this.cli(args, { allowFail: true });
+		const res = await this.cli(['execute', `--id=${id}`, '--rawOutput'], { allowFail: true });
 		if (res.signal) {
-			// The process itself died (no exit code): not a workflow's result. Said, then run again.
-			const tail = (res.stderr || res.stdout).split('\n').slice(-15).join('\n');
-			log(`n8n execute ${id} died by ${res.signal}; running it again. Its last output:\n${tail}`);
-			res = await this.cli(args, { allowFail: true });
+			const tail = `${res.stdout.slice(-1500)}\n${res.stderr.slice(-1500)}`;
+			throw new Error(
+				`n8n execute ${id} died by ${res.signal} (n8n crashed). Last output:\n${tail}`,
+			);
 		}
-		const output = parseRunJson(res.stdout);
 		return {
 			code: res.code,
-			signal: res.signal,
-			output,
+			output: parseRunJson(res.stdout),
 			stdout: res.stdout,
 			stderr: res.stderr,
 			ms: Date.now() - started,

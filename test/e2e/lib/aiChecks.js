@@ -7,6 +7,7 @@
  * documents no tool fields) and not called. Tool calls themselves: aiToolChecks.js.
  */
 const assert = require('node:assert/strict');
+const { executeRun, apiRequests } = require('./runs');
 
 const CHAT_PATH = '/api/chat-completions/';
 const MODEL_NODE = 'MiniToolAI Chat Model';
@@ -14,8 +15,9 @@ const DOCUMENTED_KEYS = ['max_completion_tokens', 'messages', 'model', 'temperat
 const DOCUMENTED_ROLES = new Set(['developer', 'user', 'assistant']);
 const TOOL_FIELDS = ['tools', 'functions', 'tool_choice', 'function_call', 'parallel_tool_calls'];
 
-function chatRequests(emulator) {
-	return emulator.requests.filter((r) => r.server === 'api' && r.path === CHAT_PATH);
+/** The chat requests of one run (runs.js). */
+function chatRequests(run) {
+	return apiRequests(run, CHAT_PATH);
 }
 
 function taskData(result, nodeName) {
@@ -58,13 +60,7 @@ function hintsOf(result, nodeName) {
 }
 
 async function runAiChecks({ n8n, emulator, checks, ids, log }) {
-	const execute = async (id) => {
-		emulator.clearFaults();
-		emulator.reset();
-		const result = await n8n.execute(id);
-		log(`execute ${id}: exit ${result.code} in ${(result.ms / 1000).toFixed(1)} s`);
-		return result;
-	};
+	const execute = (id) => executeRun({ n8n, emulator, log }, id);
 	const model = { model: 'gpt-4o-mini', temperature: 0.7, maxTokens: 200 };
 
 	await checks.check(
@@ -75,7 +71,7 @@ async function runAiChecks({ n8n, emulator, checks, ids, log }) {
 			assert.equal(result.code, 0, result.stdout.slice(-3000) + result.stderr.slice(-2000));
 			const [item] = mainItems(result, 'Basic LLM Chain');
 			assert.equal(item.json.text, `Echo: ${prompt}`, JSON.stringify(item.json));
-			const reqs = chatRequests(emulator);
+			const reqs = chatRequests(result);
 			assert.equal(reqs.length, 1, 'one chat request');
 			assertDocumentedBody(reqs[0], { ...model, prompt });
 			log(`llm chain request body: ${JSON.stringify(reqs[0].body)}`);
@@ -92,7 +88,7 @@ async function runAiChecks({ n8n, emulator, checks, ids, log }) {
 			assert.equal(result.code, 0, result.stdout.slice(-3000) + result.stderr.slice(-2000));
 			const [item] = mainItems(result, 'AI Agent');
 			assert.equal(item.json.output, `Echo: ${prompt}`, JSON.stringify(item.json));
-			const reqs = chatRequests(emulator);
+			const reqs = chatRequests(result);
 			assert.equal(reqs.length, 1, 'one chat request');
 			assertDocumentedBody(reqs[0], { ...model, prompt });
 			log(`agent request body: ${JSON.stringify(reqs[0].body)}`);
@@ -124,7 +120,7 @@ async function runAiChecks({ n8n, emulator, checks, ids, log }) {
 				`I can answer without a tool. You asked: ${prompt}`,
 				JSON.stringify(item.json),
 			);
-			const reqs = chatRequests(emulator);
+			const reqs = chatRequests(withTool);
 			assert.equal(reqs.length, 1, 'one chat request (no tool round trip)');
 			assertDocumentedBody(reqs[0], {
 				model: 'gpt-4o-mini',
@@ -143,7 +139,7 @@ async function runAiChecks({ n8n, emulator, checks, ids, log }) {
 		'ai: tools travel in the prompt, never in tools/functions fields of the body',
 		() => {
 			assert.ok(withTool, 'agent-with-tool did not run');
-			const reqs = chatRequests(emulator);
+			const reqs = chatRequests(withTool);
 			assert.ok(reqs.length >= 1, 'no chat request');
 			for (const req of reqs) {
 				for (const field of TOOL_FIELDS) {

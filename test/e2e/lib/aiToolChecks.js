@@ -12,6 +12,7 @@
  * test/emulator/README.md). Each check asserts on n8n's output and on what the emulator received.
  */
 const assert = require('node:assert/strict');
+const { executeRun, apiRequests } = require('./runs');
 
 const CHAT_PATH = '/api/chat-completions/';
 const IMAGE_PATH = '/api/texttoimage/';
@@ -26,8 +27,9 @@ const AGENT_TOOLS_PROMPT =
 	'Use multiply for 17 and 23, then generate image of a lighthouse at dusk.';
 const CITY = { city: 'Oslo', population: 709000 };
 
-function chatRequests(emulator) {
-	return emulator.requests.filter((r) => r.server === 'api' && r.path === CHAT_PATH);
+/** The chat requests of one run (runs.js). */
+function chatRequests(run) {
+	return apiRequests(run, CHAT_PATH);
 }
 
 function runsOf(result, nodeName) {
@@ -72,10 +74,7 @@ function tracedUsage(result) {
 
 async function runAiToolChecks({ n8n, emulator, checks, log }) {
 	const execute = async (id) => {
-		emulator.clearFaults();
-		emulator.reset();
-		const result = await n8n.execute(id);
-		log(`execute ${id}: exit ${result.code} in ${(result.ms / 1000).toFixed(1)} s`);
+		const result = await executeRun({ n8n, emulator, log }, id);
 		assert.equal(result.code, 0, result.stdout.slice(-3000) + result.stderr.slice(-2000));
 		return result;
 	};
@@ -87,7 +86,7 @@ async function runAiToolChecks({ n8n, emulator, checks, log }) {
 			const answer = mainJson(result, 'AI Agent').output;
 			log(`agent with tools answered: ${answer}`);
 
-			const reqs = chatRequests(emulator);
+			const reqs = chatRequests(result);
 			assert.equal(reqs.length, 2, 'two model calls: the tool calls, then the answer');
 			reqs.forEach(assertDocumentedBody);
 			const tools = listedTools(reqs[0].body);
@@ -105,10 +104,11 @@ async function runAiToolChecks({ n8n, emulator, checks, log }) {
 			// Both tools ran, with the arguments the model gave.
 			const multiplyRuns = runsOf(result, 'multiply');
 			assert.equal(multiplyRuns.length, 1, 'the Code Tool ran once');
-			const submits = emulator.requests.filter((r) => r.server === 'api' && r.path === IMAGE_PATH);
+			const submits = apiRequests(result, IMAGE_PATH);
 			assert.equal(submits.length, 1, 'one image job submitted by the tool');
 			assert.equal(submits[0].body.prompt, AGENT_TOOLS_PROMPT);
-			const [job] = [...emulator.jobs.values()];
+			assert.equal(result.jobs.length, 1, 'image jobs of this run');
+			const [job] = result.jobs;
 
 			// The second request carries the calls and both results in the protocol's text forms
 			// (n8n's agent hands them back one message per call; they go out as the one answer).
@@ -150,7 +150,7 @@ async function runAiToolChecks({ n8n, emulator, checks, log }) {
 			const json = mainJson(result, 'AI Agent');
 			log(`agent with output parser: ${JSON.stringify(json)}`);
 			assert.deepEqual(json.output, CITY);
-			const reqs = chatRequests(emulator);
+			const reqs = chatRequests(result);
 			assert.equal(reqs.length, 1, 'one model call: the format_final_json_response call');
 			assertDocumentedBody(reqs[0]);
 			const tools = listedTools(reqs[0].body);
@@ -170,7 +170,7 @@ async function runAiToolChecks({ n8n, emulator, checks, log }) {
 			const json = mainJson(result, 'Basic LLM Chain');
 			log(`chain with output parser: ${JSON.stringify(json)}`);
 			assert.deepEqual(json.output, CITY);
-			const reqs = chatRequests(emulator);
+			const reqs = chatRequests(result);
 			assert.equal(reqs.length, 1, 'one model call');
 			assertDocumentedBody(reqs[0]);
 			// No tools with a chain: n8n's own format instructions travel in the prompt.

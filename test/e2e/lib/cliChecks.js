@@ -6,6 +6,7 @@
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
+const { executeRun, apiRequests } = require('./runs');
 const { runStructuredOutputChecks } = require('./structuredChecks');
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -33,10 +34,6 @@ function items(result, nodeName) {
 	const run = runData(result, nodeName);
 	assert.ok(!run.error, `node "${nodeName}" failed: ${run.error && run.error.message}`);
 	return run.data.main[0];
-}
-
-function apiRequests(emulator, urlPath) {
-	return emulator.requests.filter((r) => r.server === 'api' && r.path === urlPath);
 }
 
 function expectedCost(model, usage) {
@@ -101,17 +98,19 @@ function assertPngBinary(binary, userFolder) {
 	return bytes;
 }
 
+/** The run's one image job (the emulator's record). */
+function onlyJob(run) {
+	assert.equal(run.jobs.length, 1, 'image jobs submitted by this run');
+	return run.jobs[0];
+}
+
 /**
- * @param {object} ctx { n8n, emulator, checks, workflows: { key: id }, userFolder }
+ * @param {object} ctx { n8n, emulator, checks, ids: { key: id }, userFolder, log }
  */
 async function runCliChecks({ n8n, emulator, checks, ids, userFolder, log }) {
-	const execute = async (id) => {
-		emulator.clearFaults();
-		emulator.reset();
-		const result = await n8n.execute(id);
-		log(`execute ${id}: exit ${result.code} in ${(result.ms / 1000).toFixed(1)} s`);
-		return result;
-	};
+	// Each run's checks read only what that run sent (runs.js).
+	const execute = (id, opts) => executeRun({ n8n, emulator, log }, id, opts);
+	const chat500 = { endpoint: 'chat', type: 'status', status: 500 };
 
 	// (a) Scheduled content: chat -> text to image (downloaded) -> Set shaping an email.
 	let content;
@@ -122,11 +121,12 @@ async function runCliChecks({ n8n, emulator, checks, ids, userFolder, log }) {
 	if (content && content.output) {
 		const topic = 'autumn hiking in the Alps';
 		const userText = `Write a post about ${topic}.`;
-		const requests = { chat: [], submit: [], job: [], image: [] };
-		requests.chat = apiRequests(emulator, CHAT_PATH);
-		requests.submit = apiRequests(emulator, SUBMIT_PATH);
-		requests.job = apiRequests(emulator, JOB_PATH);
-		requests.image = emulator.requests.filter((r) => r.server === 'image');
+		const requests = {
+			chat: apiRequests(content, CHAT_PATH),
+			submit: apiRequests(content, SUBMIT_PATH),
+			job: apiRequests(content, JOB_PATH),
+			image: content.requests.filter((r) => r.server === 'image'),
+		};
 
 		await checks.check('cli: chat request body is the documented one', () => {
 			assert.equal(requests.chat.length, 1);
@@ -172,7 +172,7 @@ async function runCliChecks({ n8n, emulator, checks, ids, userFolder, log }) {
 				},
 			);
 			assert.ok(requests.job.length >= 1, 'the job was never polled');
-			const job = [...emulator.jobs.values()][0];
+			const job = onlyJob(content);
 			for (const poll of requests.job) {
 				assert.equal(String(poll.body.jobid), String(job.jobid));
 				assert.equal(poll.body.signature, job.signature);
@@ -182,7 +182,7 @@ async function runCliChecks({ n8n, emulator, checks, ids, userFolder, log }) {
 			const out = items(content, 'Illustrate post');
 			assert.equal(out.length, 1);
 			const { json, binary } = out[0];
-			const job = [...emulator.jobs.values()][0];
+			const job = onlyJob(content);
 			assert.equal(json.imageUrl, `${emulator.imageBaseUrl}/images/${job.jobid}.png`);
 			assert.equal(String(json.jobId), String(job.jobid));
 			assertClose(json.costUsd, IMAGE_PRICE_USD, 'image costUsd');
@@ -198,7 +198,7 @@ async function runCliChecks({ n8n, emulator, checks, ids, userFolder, log }) {
 		});
 		await checks.check('cli: Set node shapes {subject, body, imageUrl} and keeps the image', () => {
 			const out = items(content, 'Shape for email');
-			const job = [...emulator.jobs.values()][0];
+			const job = onlyJob(content);
 			assert.deepEqual(out[0].json, {
 				subject: `New post: ${topic}`,
 				body: `Echo: ${userText}`,
@@ -212,7 +212,9 @@ async function runCliChecks({ n8n, emulator, checks, ids, userFolder, log }) {
 	await checks.check('cli: vision question sends text + image_url parts', async () => {
 		const result = await execute(ids.vision);
 		assert.equal(result.code, 0, result.stdout.slice(-3000));
-		const [req] = apiRequests(emulator, CHAT_PATH);
+		const chat = apiRequests(result, CHAT_PATH);
+		assert.equal(chat.length, 1, 'chat requests');
+		const [req] = chat;
 		assertAuthorized(req);
 		const imageUrl = `${emulator.imageBaseUrl}/images/demo.png`;
 		assert.deepEqual(req.body.messages, [
@@ -236,7 +238,7 @@ async function runCliChecks({ n8n, emulator, checks, ids, userFolder, log }) {
 		const out = items(result, 'Answer each');
 		assert.equal(out.length, 5);
 		const topics = ['coffee', 'rain', 'trains', 'libraries', 'lighthouses'];
-		const reqs = apiRequests(emulator, CHAT_PATH);
+		const reqs = apiRequests(result, CHAT_PATH);
 		assert.equal(reqs.length, 5);
 		out.forEach((item, i) => {
 			const userText = `Give one fun fact about ${topics[i]}.`;
@@ -250,21 +252,15 @@ async function runCliChecks({ n8n, emulator, checks, ids, userFolder, log }) {
 
 	// Faults: the server's message must reach the user.
 	await checks.check('cli: chat HTTP 500 fails the node with the server message', async () => {
-		emulator.reset();
-		emulator.setFault({ endpoint: 'chat', type: 'status', status: 500 });
-		const result = await n8n.execute(ids.chatError);
-		emulator.clearFaults();
+		const result = await execute(ids.chatError, { faults: [chat500] });
 		assert.equal(result.code, 1, 'exit code');
 		const all = result.stdout + result.stderr;
 		assert.match(all, /Internal Server Error \(emulated\)/, 'server message missing');
 		assert.match(all, /500/, 'status missing');
-		assert.equal(apiRequests(emulator, CHAT_PATH).length >= 1, true);
+		assert.ok(apiRequests(result, CHAT_PATH).length >= 1, 'no chat request');
 	});
 	await checks.check('cli: chat HTTP 500 with continue-on-fail gives an error item', async () => {
-		emulator.reset();
-		emulator.setFault({ endpoint: 'chat', type: 'status', status: 500 });
-		const result = await n8n.execute(ids.chatErrorContinue);
-		emulator.clearFaults();
+		const result = await execute(ids.chatErrorContinue, { faults: [chat500] });
 		assert.equal(result.code, 0, result.stdout.slice(-3000));
 		const out = items(result, 'Chat');
 		assert.equal(out.length, 1);
@@ -272,24 +268,24 @@ async function runCliChecks({ n8n, emulator, checks, ids, userFolder, log }) {
 		assert.match(JSON.stringify(out[0].json), /Internal Server Error \(emulated\)|500/);
 	});
 	await checks.check('cli: failed image job fails the node with the job message', async () => {
-		emulator.reset();
 		emulator.configure({ jobDelayMs: 300 });
-		emulator.setFault({ endpoint: 'submit', type: 'jobFailed' });
-		const result = await n8n.execute(ids.imageJobFailed);
-		emulator.clearFaults();
+		const result = await execute(ids.imageJobFailed, {
+			faults: [{ endpoint: 'submit', type: 'jobFailed' }],
+		});
 		assert.equal(result.code, 1, 'exit code');
 		assert.match(result.stdout + result.stderr, /NSFW content detected/);
 	});
 	await checks.check('cli: submit job then get job returns the image URL', async () => {
-		emulator.reset();
 		emulator.configure({ jobDelayMs: 300 });
-		const result = await n8n.execute(ids.imageJobSteps);
+		const result = await execute(ids.imageJobSteps);
 		assert.equal(result.code, 0, result.stdout.slice(-3000));
 		const [submitted] = items(result, 'Submit job');
-		const job = [...emulator.jobs.values()][0];
+		const job = onlyJob(result);
 		assert.equal(String(submitted.json.jobId), String(job.jobid));
 		assert.equal(submitted.json.signature, job.signature);
-		const [sub] = apiRequests(emulator, SUBMIT_PATH);
+		const submits = apiRequests(result, SUBMIT_PATH);
+		assert.equal(submits.length, 1, 'submits');
+		const [sub] = submits;
 		// An empty negative prompt may be left out or sent as null/''; both are documented-safe.
 		const { negativePrompt, ...rest } = sub.body;
 		assert.ok([undefined, null, ''].includes(negativePrompt), `negativePrompt ${negativePrompt}`);
@@ -305,7 +301,7 @@ async function runCliChecks({ n8n, emulator, checks, ids, userFolder, log }) {
 		const [got] = items(result, 'Get job');
 		assert.equal(got.json.imageUrl, `${emulator.imageBaseUrl}/images/${job.jobid}.png`);
 	});
-	await runStructuredOutputChecks({ n8n, emulator, checks, log, items, apiRequests, assertClose });
+	await runStructuredOutputChecks({ execute, checks, items, assertClose });
 	return { content };
 }
 

@@ -5,16 +5,16 @@
  * connection open after a complete answer does not hold the run.
  */
 const assert = require('node:assert/strict');
+const { executeRun } = require('./runs');
 
 const CHAT_PATH = '/api/chat-completions/';
 
 async function runHostileChecks({ n8n, emulator, checks, ids }) {
 	const run = async (fault) => {
-		emulator.reset();
-		emulator.setFault({ endpoint: 'chat', ...fault });
 		const started = Date.now();
-		const result = await n8n.execute(ids.chatTimeout);
-		emulator.clearFaults();
+		const result = await executeRun({ n8n, emulator }, ids.chatTimeout, {
+			faults: [{ endpoint: 'chat', ...fault }],
+		});
 		return { result, text: result.stdout + result.stderr, ms: Date.now() - started };
 	};
 
@@ -23,7 +23,7 @@ async function runHostileChecks({ n8n, emulator, checks, ids }) {
 		assert.equal(result.code, 1, 'exit code');
 		assert.match(text, /HTTP 307/);
 		assert.ok(text.includes(emulator.imageBaseUrl), 'the redirect target is not named');
-		const atOtherHost = emulator.requests.filter((r) => r.server === 'image');
+		const atOtherHost = result.requests.filter((r) => r.server === 'image');
 		assert.equal(atOtherHost.length, 0, 'the redirect was followed');
 	});
 
@@ -41,7 +41,7 @@ async function runHostileChecks({ n8n, emulator, checks, ids }) {
 		assert.equal(result.code, 0, result.stdout.slice(-2000));
 		const chat = result.output.data.resultData.runData.Chat[0].data.main[0][0].json;
 		assert.equal(chat.text, 'Echo: This request meets a misbehaving server.');
-		assert.equal(emulator.requests.filter((r) => r.path === CHAT_PATH).length, 1);
+		assert.equal(result.requests.filter((r) => r.path === CHAT_PATH).length, 1);
 		// Far below the 3 s Timeout: the node stopped reading at [DONE] (n8n's start is ~4 s).
 		assert.ok(ms < 60000, `took ${ms} ms`);
 	});

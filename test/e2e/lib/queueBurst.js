@@ -7,13 +7,13 @@
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 
+const { receivedFrom, apiRequests } = require('./runs');
 const {
 	CHAT_PATH,
 	SUBMIT_PATH,
 	JOB_PATH,
 	postWebhook,
 	lastUserText,
-	apiRequests,
 	jobByPrompt,
 	workerLog,
 	logSize,
@@ -61,8 +61,11 @@ async function sendPlan(main, plan, delays) {
 	);
 }
 
-/** Each answer belongs to ITS request: chat echoes its text, image URL is its own job's. */
-function assertAnswers(results, emulator) {
+/**
+ * Each answer belongs to ITS request: chat echoes its text, image URL is its own job's among the
+ * jobs this round sent (`received`, runs.js).
+ */
+function assertAnswers(results, received, imageBaseUrl) {
 	const wrong = [];
 	for (const r of results) {
 		const { status, json, text } = r.res;
@@ -77,12 +80,12 @@ function assertAnswers(results, emulator) {
 			}
 			continue;
 		}
-		const jobs = jobByPrompt(emulator, r.prompt);
+		const jobs = jobByPrompt(received, r.prompt);
 		if (jobs.length !== 1) {
 			wrong.push(`${label}: ${jobs.length} emulator jobs`);
 			continue;
 		}
-		const url = `${emulator.imageBaseUrl}/images/${jobs[0].jobid}.png`;
+		const url = `${imageBaseUrl}/images/${jobs[0].jobid}.png`;
 		if (json.imageUrl !== url || String(json.jobId) !== String(jobs[0].jobid)) {
 			wrong.push(`${label}: got ${json.imageUrl} / ${json.jobId}, its job is ${url}`);
 		}
@@ -132,6 +135,8 @@ async function runBurst(ctx) {
 	};
 	const logOffsets = workers.map(logSize);
 	emulator.reset();
+	// The checks below read only what this burst sent (read at each check: a late duplicate counts).
+	const received = receivedFrom(emulator);
 	const started = Date.now();
 	const results = await sendPlan(main, plan, delays);
 	const burstMs = Date.now() - started;
@@ -149,16 +154,16 @@ async function runBurst(ctx) {
 		);
 	});
 	await checks.check('queue burst: every answer is the one for its own request', () =>
-		assertAnswers(results, emulator),
+		assertAnswers(results, received(), emulator.imageBaseUrl),
 	);
 
 	await checks.check(
 		'queue burst: emulator saw one chat per chat call, one submit per image',
 		() => {
-			const chatReqs = apiRequests(emulator, CHAT_PATH);
+			const chatReqs = apiRequests(received(), CHAT_PATH);
 			const perText = countBy(chatReqs.map(lastUserText));
 			const dupChats = chats.filter((r) => perText.get(r.text) !== 1);
-			const submits = apiRequests(emulator, SUBMIT_PATH);
+			const submits = apiRequests(received(), SUBMIT_PATH);
 			const perPrompt = countBy(submits.map((r) => r.body && r.body.prompt));
 			const dupImages = images.filter((r) => perPrompt.get(r.prompt) !== 1);
 			report.burst.emulator = { chatRequests: chatReqs.length, submits: submits.length };
@@ -176,24 +181,24 @@ async function runBurst(ctx) {
 	await checks.check('queue burst: long image jobs were polled several times on a worker', () => {
 		const polls = images.map((r) => ({
 			delayMs: r.delayMs,
-			polls: jobByPrompt(emulator, r.prompt)[0]?.polls.length ?? 0,
+			polls: jobByPrompt(received(), r.prompt)[0]?.polls.length ?? 0,
 		}));
 		const longest = Math.max(...polls.filter((p) => p.delayMs >= 6000).map((p) => p.polls));
 		report.burst.pollsPerJob = polls.map((p) => `${p.delayMs / 1000}s:${p.polls}`).join(' ');
-		report.burst.jobPolls = apiRequests(emulator, JOB_PATH).length;
+		report.burst.jobPolls = apiRequests(received(), JOB_PATH).length;
 		assert.ok(longest >= 4, `6 s jobs got at most ${longest} polls`);
 		// Every poll is for a job of this burst and carries the key.
-		for (const p of apiRequests(emulator, JOB_PATH)) {
+		for (const p of apiRequests(received(), JOB_PATH)) {
 			assert.equal(p.headers.authorization, 'Bearer emulator-key');
 		}
 	});
 
 	await checks.check('queue burst: downloaded images fetched once each from the image host', () => {
 		const wanted = images.filter((r) => r.download);
-		const gets = emulator.requests.filter((r) => r.server === 'image' && r.method === 'GET');
+		const gets = received().requests.filter((r) => r.server === 'image' && r.method === 'GET');
 		const perPath = countBy(gets.map((g) => g.path));
 		for (const r of wanted) {
-			const job = jobByPrompt(emulator, r.prompt)[0];
+			const job = jobByPrompt(received(), r.prompt)[0];
 			assert.equal(perPath.get(`/images/${job.jobid}.png`), 1, `download of ${r.prompt}`);
 		}
 		assert.equal(gets.length, wanted.length, 'image host GETs');

@@ -16,6 +16,7 @@ const {
 	logSize,
 } = require('./queueHelpers');
 const { burstPlan, sendPlan, assertAnswers } = require('./queueBurst');
+const { receivedFrom } = require('./runs');
 
 async function runChaos(ctx) {
 	const { main, workers, emulator, checks, apiKey, delays, report, log } = ctx;
@@ -24,6 +25,8 @@ async function runChaos(ctx) {
 	delays.set(prompt, jobDelayMs);
 	report.chaos = { jobDelayMs };
 	const offsets = workers.map(logSize);
+	// What the emulator receives from here on: this check's job, then the after-restart round.
+	const received = receivedFrom(emulator);
 
 	const pending = postWebhook(
 		main,
@@ -43,7 +46,7 @@ async function runChaos(ctx) {
 	const deadline = Date.now() + 30000;
 	let job;
 	while (Date.now() < deadline) {
-		job = jobByPrompt(emulator, prompt)[0];
+		job = jobByPrompt(received(), prompt)[0];
 		if (job && job.polls.length >= 2) break;
 		await sleep(100);
 	}
@@ -106,7 +109,7 @@ async function runChaos(ctx) {
 	const finishedBeforeExit = job.finishedAt !== null && job.finishedAt <= exitedAt;
 	report.chaos.pollsDuringDrain = job.polls.filter((t) => t > sigtermAt && t <= exitedAt).length;
 	const pollsAfterExit = job.polls.filter((t) => t > exitedAt).length;
-	const resubmits = jobByPrompt(emulator, prompt).length - 1;
+	const resubmits = jobByPrompt(received(), prompt).length - 1;
 	report.chaos.pollsAfterExit = pollsAfterExit;
 	report.chaos.pollsTotal = job.polls.length;
 	report.chaos.jobFinishedBeforeExit = finishedBeforeExit;
@@ -172,7 +175,7 @@ async function runChaos(ctx) {
 		perWorker,
 	};
 	await checks.check(`queue chaos: after the restart ${plan.length} requests succeed`, () =>
-		assertAnswers(results, emulator),
+		assertAnswers(results, received(), emulator.imageBaseUrl),
 	);
 	await checks.check('queue chaos: the restarted worker takes jobs again', () => {
 		assert.ok(perWorker[victim.name] > 0, JSON.stringify(perWorker));

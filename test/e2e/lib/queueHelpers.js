@@ -36,12 +36,9 @@ function lastUserText(req) {
 	return users.length ? users[users.length - 1].content : undefined;
 }
 
-function apiRequests(emulator, urlPath) {
-	return emulator.requests.filter((r) => r.server === 'api' && r.path === urlPath);
-}
-
-function jobByPrompt(emulator, prompt) {
-	return [...emulator.jobs.values()].filter((j) => j.body && j.body.prompt === prompt);
+/** The jobs with this prompt among what one round received (runs.js receivedFrom). */
+function jobByPrompt(received, prompt) {
+	return received.jobs.filter((j) => j.body && j.body.prompt === prompt);
 }
 
 /**
@@ -136,7 +133,6 @@ module.exports = {
 	sleep,
 	postWebhook,
 	lastUserText,
-	apiRequests,
 	jobByPrompt,
 	workerLog,
 	groupMembers,

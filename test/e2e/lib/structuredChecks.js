@@ -2,9 +2,11 @@
 /**
  * Structured output in a real n8n (`n8n execute`): the order-email demo
  * (workflows/order-email-to-row.json) runs MiniToolAI Chat with a JSON Schema, and a Set node maps
- * the parsed object into spreadsheet columns. Helpers for run data come from cliChecks.js.
+ * the parsed object into spreadsheet columns. `execute` (runs.js) and the run-data helpers come from
+ * cliChecks.js.
  */
 const assert = require('node:assert/strict');
+const { apiRequests } = require('./runs');
 
 const CHAT_PATH = '/api/chat-completions/';
 
@@ -18,22 +20,9 @@ const REPAIR_PREFIX = 'Your previous answer could not be used:';
  * Structured output in a real n8n: the schema goes out in a developer message, the parsed object
  * is mapped by a Set node into spreadsheet columns, and a broken first answer costs one repair.
  */
-async function runStructuredOutputChecks({
-	n8n,
-	emulator,
-	checks,
-	log,
-	items,
-	apiRequests,
-	assertClose,
-}) {
+async function runStructuredOutputChecks({ execute, checks, items, assertClose }) {
 	const run = async (fault) => {
-		emulator.clearFaults();
-		emulator.reset();
-		if (fault) emulator.setFault(fault);
-		const result = await n8n.execute(ORDER_ROW_ID);
-		emulator.clearFaults();
-		log(`execute ${ORDER_ROW_ID}: exit ${result.code} in ${(result.ms / 1000).toFixed(1)} s`);
+		const result = await execute(ORDER_ROW_ID, { faults: fault ? [fault] : [] });
 		assert.equal(result.code, 0, result.stdout.slice(-3000) + result.stderr.slice(-2000));
 		return result;
 	};
@@ -53,7 +42,7 @@ async function runStructuredOutputChecks({
 		'cli: JSON Schema answer becomes a spreadsheet row in a Set node',
 		async () => {
 			const result = await run();
-			const reqs = apiRequests(emulator, CHAT_PATH);
+			const reqs = apiRequests(result, CHAT_PATH);
 			assert.equal(reqs.length, 1);
 			const { messages } = reqs[0].body;
 			assert.deepEqual(
@@ -80,7 +69,7 @@ async function runStructuredOutputChecks({
 		'cli: a schema violation is repaired once; cost covers both calls',
 		async () => {
 			const result = await run({ endpoint: 'chat', type: 'imperfect', kind: 'schemaViolation' });
-			const reqs = apiRequests(emulator, CHAT_PATH);
+			const reqs = apiRequests(result, CHAT_PATH);
 			assert.equal(reqs.length, 2);
 			const repair = reqs[1].body.messages[reqs[1].body.messages.length - 1];
 			assert.equal(repair.role, 'user');

@@ -1,0 +1,30 @@
+import type { Emulator, EmulatorJob, Fault, RecordedRequest } from '../../emulator';
+
+/** What `n8n execute` gave (N8nInstance.execute). */
+export interface N8nRun {
+	code: number | null;
+	output: { finished?: boolean; status?: string } | null;
+	stdout: string;
+	stderr: string;
+	ms: number;
+}
+
+/** What the emulator received during one run. */
+export interface Received {
+	requests: RecordedRequest[];
+	jobs: EmulatorJob[];
+}
+
+export declare function receivedFrom(emulator: Emulator): () => Received;
+
+export declare function executeRun(
+	ctx: {
+		n8n: { execute(id: string): Promise<N8nRun> };
+		emulator: Emulator;
+		log?: (line: string) => void;
+	},
+	id: string,
+	options?: { faults?: Fault[] },
+): Promise<N8nRun & Received>;
+
+export declare function apiRequests(run: Received, urlPath: string): RecordedRequest[];
