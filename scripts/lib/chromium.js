@@ -70,4 +70,28 @@ async function openEditor({ baseUrl, owner, log }) {
 	}
 }
 
-module.exports = { ensureChromium, launchBrowser, openEditor, CHROMIUM_ARGS };
+// How long the editor may take to render what a check waits for (a loaded 2-core machine).
+const RENDER_TIMEOUT_MS = 30000;
+const RENDER_POLL_MS = 200;
+
+/**
+ * Polls `read()` (e.g. a locator's innerText) until `done(value)` holds; returns that value. A
+ * check waits for the condition it asserts, never a fixed delay; on timeout the last value read
+ * is in the error.
+ */
+async function renderedWhen(what, read, done, { timeoutMs = RENDER_TIMEOUT_MS } = {}) {
+	const deadline = Date.now() + timeoutMs;
+	let value;
+	for (;;) {
+		value = await read();
+		if (done(value)) return value;
+		if (Date.now() > deadline) {
+			throw new Error(
+				`${what} not rendered in ${timeoutMs} ms; last seen: ${JSON.stringify(value)}`,
+			);
+		}
+		await new Promise((resolve) => setTimeout(resolve, RENDER_POLL_MS));
+	}
+}
+
+module.exports = { ensureChromium, launchBrowser, openEditor, renderedWhen, CHROMIUM_ARGS };

@@ -7,7 +7,7 @@
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const { openEditor } = require('../../../scripts/lib/chromium');
+const { openEditor, renderedWhen } = require('../../../scripts/lib/chromium');
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 // README images are refreshed only on request (`--update-screenshots`); by default screenshots go
@@ -44,8 +44,20 @@ async function closeNdv(page) {
 	await page.locator('[data-test-id="ndv"]').first().waitFor({ state: 'hidden', timeout: 10000 });
 }
 
-/** Opens the node panel (optionally a category first), searches, returns the item texts. */
-async function searchNodePanel(page, category) {
+/** The panel's text once every label in `labels` shows. */
+function textWithLabels(locator, labels, what) {
+	return renderedWhen(
+		`${what} (${labels.join(', ')})`,
+		() => locator.innerText(),
+		(text) => labels.every((label) => text.includes(label)),
+	);
+}
+
+/**
+ * Opens the node panel (optionally a category first), searches, returns the item texts once
+ * every name in `names` is listed.
+ */
+async function searchNodePanel(page, category, names) {
 	await page.locator('[data-test-id="node-creator-plus-button"]').first().click();
 	const search = page.locator('[data-test-id="node-creator-search-bar"]').first();
 	await search.waitFor({ timeout: 10000 });
@@ -58,8 +70,11 @@ async function searchNodePanel(page, category) {
 		await page.waitForTimeout(500);
 	}
 	await search.fill('MiniToolAI');
-	await page.waitForTimeout(1200);
-	return (await resultItems(page).allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+	return renderedWhen(
+		'search results',
+		async () => (await resultItems(page).allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim()),
+		(texts) => names.every((name) => texts.some((t) => t.includes(name))),
+	);
 }
 
 /** Result rows of the node panel (plain nodes and nodes with actions alike). */
@@ -91,17 +106,11 @@ async function runBrowserChecks({ n8n, checks, ids, owner, log, credentialId, up
 				await openWorkflow(page, base, ids.content);
 				// From the main panel, as a user searches: the codex subcategories decide whether
 				// n8n lists the nodes there or only inside the AI section.
-				const texts = await searchNodePanel(page, null);
-				for (const name of NODE_NAMES) {
-					assert.ok(
-						texts.some((t) => t.includes(name)),
-						`"${name}" not in ${JSON.stringify(texts)}`,
-					);
-				}
+				await searchNodePanel(page, null, NODE_NAMES);
 				const items = resultItems(page);
 				assert.ok((await items.count()) >= 2, 'fewer than two result rows');
 				for (let i = 0; i < (await items.count()); i++) {
-					assert.ok(await iconsRendered(items.nth(i)), `icon of item ${i} did not render`);
+					await renderedWhen(`icon of item ${i}`, () => iconsRendered(items.nth(i)), Boolean);
 				}
 				await shot(page, 'node-panel-search.png');
 				await page.keyboard.press('Escape');
@@ -112,10 +121,7 @@ async function runBrowserChecks({ n8n, checks, ids, owner, log, credentialId, up
 			await openWorkflow(page, base, ids.content);
 			await openNode(page, 'Write post');
 			const ndv = page.locator('[data-test-id="ndv"]').first();
-			const text = await ndv.innerText();
-			for (const label of ['Model', 'Messages', 'Simplify Output']) {
-				assert.ok(text.includes(label), `"${label}" missing in the chat panel`);
-			}
+			await textWithLabels(ndv, ['Model', 'Messages', 'Simplify Output'], 'the chat panel');
 			await shot(page, 'chat-node.png');
 			await closeNdv(page);
 		});
@@ -123,15 +129,11 @@ async function runBrowserChecks({ n8n, checks, ids, owner, log, credentialId, up
 		await checks.check('ui: chat node shows the JSON Schema response format', async () => {
 			await openWorkflow(page, base, 'mtaiDemoJsonRow1');
 			await openNode(page, 'Extract order');
-			const text = await page.locator('[data-test-id="ndv"]').first().innerText();
-			for (const label of [
-				'Response Format',
-				'Schema Type',
-				'JSON Schema',
-				'Put Output in Field',
-			]) {
-				assert.ok(text.includes(label), `"${label}" missing in the chat panel`);
-			}
+			await textWithLabels(
+				page.locator('[data-test-id="ndv"]').first(),
+				['Response Format', 'Schema Type', 'JSON Schema', 'Put Output in Field'],
+				'the chat panel',
+			);
 			// The format fields sit below the messages: show them in the screenshot.
 			await page
 				.locator('[data-test-id="parameter-input-outputField"]')
@@ -150,13 +152,15 @@ async function runBrowserChecks({ n8n, checks, ids, owner, log, credentialId, up
 			await select.click();
 			const options = page.locator('.el-select-dropdown__item:visible, [role="option"]:visible');
 			await options.first().waitFor({ timeout: 10000 });
-			await page.waitForTimeout(500);
-			const found = (await options.allInnerTexts()).map((t) => t.split('\n')[0].trim());
-			assert.deepEqual(
-				SCHEDULERS.filter((s) => !found.includes(s)),
-				[],
-				`options seen: ${JSON.stringify(found)}`,
-			);
+			const missing = await renderedWhen(
+				'the 18 schedulers',
+				async () => {
+					const found = (await options.allInnerTexts()).map((t) => t.split('\n')[0].trim());
+					return SCHEDULERS.filter((s) => !found.includes(s));
+				},
+				(left) => left.length === 0,
+			).catch((error) => error.message);
+			assert.deepEqual(missing, [], 'schedulers not offered');
 			await shot(page, 'text-to-image-node-schedulers.png');
 			await page.keyboard.press('Escape');
 			await closeNdv(page).catch(() => {});
@@ -166,10 +170,7 @@ async function runBrowserChecks({ n8n, checks, ids, owner, log, credentialId, up
 			await page.goto(`${base}/home/credentials/${credentialId}`);
 			const dialog = page.locator('[data-test-id="credential-edit-dialog"]').first();
 			await dialog.waitFor({ timeout: 30000 });
-			await page.waitForTimeout(800);
-			const text = await dialog.innerText();
-			assert.ok(text.includes('API Key'), 'API Key label missing');
-			assert.ok(text.includes('Base URL'), 'Base URL label missing');
+			await textWithLabels(dialog, ['API Key', 'Base URL'], 'the credential form');
 			// The editor runs the credential's test request on open; against the emulator it passes.
 			await dialog.getByText('Connection tested successfully').waitFor({ timeout: 20000 });
 			await shot(page, 'credential-form.png');

@@ -99,11 +99,16 @@ async function executeInEditor(page, successCount) {
 	await page.waitForTimeout(500);
 }
 
+// What a node's panel shows once the run's output is in it.
+const SHOWS_RUN = /item|token|Echo|imageUrl|response/i;
+const NOTICE_SETTLE_MS = 1000;
+
 /**
- * Opens a node's panel and returns its visible text (parameters and output pane); with `shotName`
- * it also saves a screenshot of the panel.
+ * Opens a node's panel and returns its visible text (parameters and output pane) once the run's
+ * output shows; with `shotName` it also saves a screenshot of the panel.
  */
 async function ndvText(page, nodeName, shotName) {
+	const { renderedWhen } = require('../../../scripts/lib/chromium');
 	await page
 		.locator('[data-test-id="canvas-node"]')
 		.filter({ hasText: nodeName })
@@ -111,7 +116,14 @@ async function ndvText(page, nodeName, shotName) {
 		.dblclick();
 	const ndv = page.locator('[data-test-id="ndv"]').first();
 	await ndv.waitFor({ timeout: 20000 });
-	await page.waitForTimeout(1000);
+	await renderedWhen(
+		`"${nodeName}" panel with the run`,
+		() => ndv.innerText(),
+		(t) => SHOWS_RUN.test(t),
+	);
+	// Run shown; a notice rendered a moment later must still be seen (this settle can only make
+	// the notice check stricter, never fail a good run).
+	await page.waitForTimeout(NOTICE_SETTLE_MS);
 	if (shotName) await require('./browserChecks').shot(page, shotName);
 	const text = await ndv.innerText();
 	await page.keyboard.press('Escape');
@@ -146,9 +158,8 @@ async function checkNoAiNotice({ n8n, checks, owner, ids, log }) {
 					await openWorkflow(page, base, c.id);
 					await executeInEditor(page, c.success);
 					for (const node of c.nodes) {
+						// Read once the panel shows the run (else the notice could not appear either).
 						const text = await ndvText(page, node, c.shots[node]);
-						// The panel did show the run (else the notice could not appear either).
-						assert.match(text, /item|token|Echo|imageUrl|response/i, `"${node}" shows no run`);
 						assert.ok(!text.includes(AI_NOTICE), `"${node}" shows the notice:\n${text}`);
 					}
 				},
