@@ -14,7 +14,7 @@ const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { REPO_ROOT, isPortFree, run, sleep, waitFor } = require('../../../scripts/lib/util');
+const { REPO_ROOT, isPortFree, run, waitFor } = require('../../../scripts/lib/util');
 const { hostEnv } = require('../../../scripts/lib/n8nHost');
 const wf = require('../../../scripts/lib/workflows');
 
@@ -29,6 +29,8 @@ const LOAD_ERROR_PATTERNS = [
 ];
 // The sandbox prints this once everything runs (scripts/sandbox.js).
 const SANDBOX_READY = 'MiniToolAI sandbox is running';
+// The summary's line after the login and the editor URL (scripts/sandbox.js).
+const SANDBOX_SUMMARY_READ = /stop with Ctrl-C, or: kill \d+/;
 const SANDBOX_START_TIMEOUT_MS = 240000;
 // n8n gets up to 10 s to stop before it is killed; the rest is the emulator and npm.
 const SANDBOX_STOP_TIMEOUT_MS = 40000;
@@ -293,12 +295,10 @@ async function startSandbox(sandboxDir, log) {
 						fatal: true,
 					});
 				}
-				return output.includes(SANDBOX_READY);
+				return output.includes(SANDBOX_READY) && SANDBOX_SUMMARY_READ.test(output);
 			},
 			{ timeoutMs: SANDBOX_START_TIMEOUT_MS, intervalMs: 500 },
 		);
-		// The summary is printed in one write; give the rest of it a moment to arrive.
-		await sleep(300);
 	} catch (error) {
 		sandbox.killGroup();
 		error.message = `${error.message}\n${output.slice(-3000)}`;
