@@ -77,6 +77,7 @@ async function main() {
 	const stages = new Stages();
 	const checks = new Checks(log);
 	let streamTimings = [];
+	let n8n;
 	const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'minitoolai-e2e-'));
 	const userFolder = path.join(workDir, 'user');
 	fs.mkdirSync(userFolder);
@@ -100,7 +101,7 @@ async function main() {
 		log(`emulator ${emulator.baseUrl}, images ${emulator.imageBaseUrl}`);
 
 		const [port, brokerPort] = await freePorts([0, 0]);
-		const n8n = new N8nInstance({ host, userFolder, port, brokerPort });
+		n8n = new N8nInstance({ host, userFolder, port, brokerPort });
 		cleanups.push(() => n8n.stop());
 
 		await stages.time('import', async () => {
@@ -191,6 +192,13 @@ async function main() {
 	console.log(
 		`\nstage durations:\n${stages.summary()}\n  ${'total'.padEnd(28)} ${(totalMs / 1000).toFixed(1)} s`,
 	);
+	if (n8n && n8n.deathsAfterRun.length) {
+		// Judged by the run they printed (N8nInstance.execute); listed so they stay visible.
+		console.log(
+			`\n${n8n.deathsAfterRun.length} 'n8n execute' processes died after printing their ` +
+				`finished run: ${n8n.deathsAfterRun.join(', ')}`,
+		);
+	}
 	if (streamTimings.length) {
 		console.log(`\nstreamed answers (emulator token delay ${TOKEN_DELAY_MS} ms):`);
 		for (const m of streamTimings) console.log(`  ${describeStream(m)}`);

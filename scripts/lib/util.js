@@ -40,7 +40,7 @@ function run(cmd, args, opts = {}) {
 		});
 		child.on('error', reject);
 		child.on('close', (code, signal) => {
-			const result = { code, signal, stdout, stderr };
+			const result = { code, signal, stdout, stderr, pid: child.pid };
 			if (code === 0 || allowFail) return resolve(result);
 			const tail = (stderr || stdout).split('\n').slice(-30).join('\n');
 			reject(new Error(`${cmd} ${args.join(' ')} exited with ${code ?? signal}\n${tail}`));

@@ -3,7 +3,9 @@ import type { Emulator, EmulatorJob, Fault, RecordedRequest } from '../../emulat
 /** What `n8n execute` gave (N8nInstance.execute). */
 export interface N8nRun {
 	code: number | null;
-	output: { finished?: boolean; status?: string } | null;
+	/** The signal n8n died by after printing its finished run, else null. */
+	diedAfterRun: string | null;
+	output: { finished?: boolean; status?: string; data?: unknown } | null;
 	stdout: string;
 	stderr: string;
 	ms: number;
