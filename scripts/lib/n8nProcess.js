@@ -13,6 +13,10 @@ const { withCoreDumps, coreBacktrace } = require('./coreDump');
 
 // Fixed so that credentials imported in one command can be decrypted by the next.
 const ENCRYPTION_KEY = 'minitoolai-e2e-fixed-encryption-key';
+// The expression engine of `n8n execute`. With n8n's default (`vm`, isolated-vm) the command exits
+// while its isolate pool is still warming the next isolate, and that thread can crash the exiting
+// process (test/e2e/README.md). `n8n start` and workers keep the default.
+const CLI_EXPRESSION_ENGINE = 'legacy';
 
 const liveGroups = new Set();
 // Last line of defence: whatever way the runner exits, no server survives it.
@@ -116,11 +120,11 @@ class N8nInstance {
 	 * line that is exactly `{` to the last that is exactly `}` (log lines, e.g. the task runner
 	 * registering, may follow it). Exit code 1 when a node failed (n8n then also prints the run).
 	 * Never run twice: a second run would send its requests to the emulator again.
-	 * n8n's own process sometimes dies by SIGSEGV while exiting, after it printed the finished run
-	 * (test/e2e/README.md): such a run is judged by what it printed, the exit code n8n would have
-	 * given is derived from it (1 if the run has an error), and `diedAfterRun` names the signal;
-	 * the crashing thread's backtrace is logged when a core file is there to read. A process that
-	 * dies without a complete, finished run printed throws.
+	 * Runs with the legacy expression engine (CLI_EXPRESSION_ENGINE). Should n8n's process still die
+	 * by a signal after it printed the finished run, the run is judged by what it printed (the exit
+	 * code n8n would have given: 1 if the run has an error), `diedAfterRun` names the signal and the
+	 * crashing thread's backtrace is logged when a core file is there to read. A process that dies
+	 * without a complete, finished run printed throws.
 	 */
 	async execute(id) {
 		const started = Date.now();
@@ -128,7 +132,8 @@ class N8nInstance {
 			this.host.n8nBin,
 			...['execute', `--id=${id}`, '--rawOutput'],
 		]);
-		const res = await run(cmd, args, { cwd: this.userFolder, env: this.env(), allowFail: true });
+		const env = { ...this.env(), N8N_EXPRESSION_ENGINE: CLI_EXPRESSION_ENGINE };
+		const res = await run(cmd, args, { cwd: this.userFolder, env, allowFail: true });
 		const output = parseRunJson(res.stdout);
 		let code = res.code;
 		if (res.signal) {
