@@ -125,14 +125,16 @@ class N8nInstance {
 	 * code n8n would have given: 1 if the run has an error), `diedAfterRun` names the signal and the
 	 * crashing thread's backtrace is logged when a core file is there to read. A process that dies
 	 * without a complete, finished run printed throws.
+	 * `expressionEngine: null` keeps n8n's default engine (what users run; the bench measures it).
 	 */
-	async execute(id) {
+	async execute(id, { expressionEngine = CLI_EXPRESSION_ENGINE } = {}) {
 		const started = Date.now();
 		const [cmd, args] = withCoreDumps(this.host.nodeBin, [
 			this.host.n8nBin,
 			...['execute', `--id=${id}`, '--rawOutput'],
 		]);
-		const env = { ...this.env(), N8N_EXPRESSION_ENGINE: CLI_EXPRESSION_ENGINE };
+		const env = this.env();
+		if (expressionEngine) env.N8N_EXPRESSION_ENGINE = expressionEngine;
 		const res = await run(cmd, args, { cwd: this.userFolder, env, allowFail: true });
 		const output = parseRunJson(res.stdout);
 		let code = res.code;

@@ -27,6 +27,10 @@ const {
 } = require('./n8nRun');
 const { runScale } = require('./realScale');
 
+// Measurement 2 times what users run: n8n's default expression engine (the e2e checks' CLI runs use
+// the legacy one, see scripts/lib/n8nProcess.js).
+const N8N_DEFAULT_ENGINE = { expressionEngine: null };
+
 function chatWorkflows(prompts, baseUrl) {
 	const ours = linear('benchChatNode001', 'bench: chat via MiniToolAI Chat', [
 		...itemSource(prompts),
@@ -123,14 +127,14 @@ async function runRealN8n({
 			try {
 				const runs = { ours: [], http: [] };
 				// One warm-up of each (first run pays for cold disk caches).
-				for (const id of [ours.id, http.id]) await n8n.execute(id);
+				for (const id of [ours.id, http.id]) await n8n.execute(id, N8N_DEFAULT_ENGINE);
 				for (let rep = 0; rep < chatReps; rep++) {
 					for (const [label, w] of [
 						['ours', ours],
 						['http', http],
 					]) {
 						emulator.reset();
-						const res = await n8n.execute(w.id);
+						const res = await n8n.execute(w.id, N8N_DEFAULT_ENGINE);
 						const api = emulator.requests.filter((r) => r.server === 'api');
 						const run = res.output;
 						const last = run && run.data.resultData.runData;
