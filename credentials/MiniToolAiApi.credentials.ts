@@ -1,4 +1,5 @@
 import type {
+	IAuthenticateRuleResponseCode,
 	ICredentialDataDecryptedObject,
 	ICredentialTestRequest,
 	ICredentialType,
@@ -8,6 +9,19 @@ import type {
 } from 'n8n-workflow';
 
 import { BASE_URL_EXPRESSION } from '../nodes/shared/constants';
+
+/**
+ * The test, like the nodes, never follows a redirect (n8n would send the key to the redirect's
+ * target). n8n then fails the test with the 3xx, and these rules say why; n8n's rule messages are
+ * fixed text, so the target itself cannot be quoted.
+ */
+const REDIRECT_RULES: IAuthenticateRuleResponseCode[] = [301, 302, 303, 307, 308].map((status) => ({
+	type: 'responseCode',
+	properties: {
+		value: status,
+		message: `The Base URL answered with a redirect (HTTP ${status}) to the address in its Location header. The test does not follow redirects, so the API key was not sent there. Set the Base URL to where the API really answers (https://minitoolai.com, with https).`,
+	},
+}));
 
 export class MiniToolAiApi implements ICredentialType {
 	name = 'miniToolAiApi';
@@ -68,6 +82,7 @@ export class MiniToolAiApi implements ICredentialType {
 			baseURL: BASE_URL_EXPRESSION,
 			url: '/api/chat-completions/',
 			method: 'POST',
+			disableFollowRedirect: true,
 			headers: { 'Content-Type': 'application/json' },
 			body: {
 				model: 'gpt-4.1-nano',
@@ -75,5 +90,6 @@ export class MiniToolAiApi implements ICredentialType {
 				max_completion_tokens: 1,
 			},
 		},
+		rules: REDIRECT_RULES,
 	};
 }

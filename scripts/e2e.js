@@ -11,7 +11,8 @@
  * Ends with `e2e: N passed, N failed`; exit code 1 on any failure. Everything it starts is
  * stopped at the end, also on failure or Ctrl-C.
  * Flags: --skip-build (use the current dist/), --skip-browser (the server checks still run),
- * --keep (keep the temp folder), --update-screenshots (write the README's docs/screenshots/).
+ * --keep (keep the temp folder), --update-screenshots (write the README's docs/screenshots/),
+ * --only-credential (install, start the server and run only the credential test checks).
  *
  * `npm run test:e2e:1x` (`--n8n=1.123`): the compatibility subset on n8n 1.123.81, which ships
  * no AI node SDK: the Chat and Text to Image CLI checks, and a Chat Model workflow that must fail
@@ -29,6 +30,7 @@ const { startLocalEmulator, EMULATOR_KEY } = require('./lib/emulator');
 const wf = require('./lib/workflows');
 const { Checks, runStage } = require('../test/e2e/lib/checks');
 const { runCliChecks } = require('../test/e2e/lib/cliChecks');
+const { runCredentialChecks } = require('../test/e2e/lib/credentialChecks');
 const { runHostileChecks } = require('../test/e2e/lib/hostileChecks');
 const { runBrowserChecks } = require('../test/e2e/lib/browserChecks');
 const { runAiChecks } = require('../test/e2e/lib/aiChecks');
@@ -40,6 +42,8 @@ const args = new Set(process.argv.slice(2));
 const n8nArg = process.argv.slice(2).find((a) => a.startsWith('--n8n='));
 const N8N_VERSION = n8nArg ? n8nArg.slice('--n8n='.length) : '2.41';
 const IS_1X = N8N_VERSION.startsWith('1.');
+// A quick run of the credential test checks alone (they need the server, nothing else).
+const ONLY_CREDENTIAL = args.has('--only-credential');
 const SUMMARY = IS_1X ? 'e2e-1x' : 'e2e';
 // What the Chat Model says where n8n has no AI node SDK (MiniToolAiChatModel.node.ts).
 const NEEDS_SDK_MESSAGE = 'The MiniToolAI Chat Model needs n8n 2.x with the AI node SDK';
@@ -122,18 +126,26 @@ async function main() {
 			);
 		});
 
-		if (!IS_1X) {
+		if (!IS_1X && !ONLY_CREDENTIAL) {
 			await stages.time('built-in nodes load', () =>
 				sandboxChecks.checkBuiltinNodesLoad({ host, checks, log }),
 			);
 		}
 
-		await stages.time('cli executions', () =>
-			runCliChecks({ n8n, emulator, checks, ids: IDS, userFolder, log }),
-		);
+		if (!ONLY_CREDENTIAL) {
+			await stages.time('cli executions', () =>
+				runCliChecks({ n8n, emulator, checks, ids: IDS, userFolder, log }),
+			);
+		}
 
 		if (IS_1X) {
 			await stages.time('chat model without the SDK', () => runNoSdkCheck({ n8n, checks }));
+		} else if (ONLY_CREDENTIAL) {
+			await stages.time('server start', async () => {
+				await n8n.start();
+				await n8n.ensureOwner(OWNER);
+			});
+			await stages.time('credential test', () => checkCredentialTest({ n8n, emulator, checks }));
 		} else {
 			await stages.time('hostile server', () =>
 				runHostileChecks({ n8n, emulator, checks, ids: IDS }),
@@ -150,6 +162,7 @@ async function main() {
 				await n8n.start();
 				await n8n.ensureOwner(OWNER);
 			});
+			await stages.time('credential test', () => checkCredentialTest({ n8n, emulator, checks }));
 			streamTimings = await stages.time('streaming', () =>
 				runStreamChecks({
 					n8n,
@@ -204,6 +217,11 @@ async function main() {
 		for (const m of streamTimings) console.log(`  ${describeStream(m)}`);
 	}
 	checks.finish(SUMMARY);
+}
+
+function checkCredentialTest({ n8n, emulator, checks }) {
+	const credential = wf.DEFAULT_CREDENTIAL;
+	return runCredentialChecks({ n8n, emulator, checks, credential, apiKey: EMULATOR_KEY });
 }
 
 /**
