@@ -68,10 +68,13 @@ function protocolError(
 	problem: string,
 	rawAnswer: string,
 ): NodeApiError {
+	const safe = (text: string) => redact(text, apiKey);
+	// Redacted before it is cut: a key cut in two by the clip would survive in part.
+	const answer = safe(rawAnswer);
 	const shown =
-		rawAnswer.length > MAX_SHOWN_ANSWER_CHARS
-			? `${rawAnswer.slice(0, MAX_SHOWN_ANSWER_CHARS)}… (${rawAnswer.length} characters)`
-			: rawAnswer;
+		answer.length > MAX_SHOWN_ANSWER_CHARS
+			? `${answer.slice(0, MAX_SHOWN_ANSWER_CHARS)}… (${rawAnswer.length} characters)`
+			: answer;
 	const message = `The model's answer could not be used as a tool call, also after one repair round: ${problem}`;
 	const description = [
 		'MiniToolAI has no native tool calling: the tools are described in the prompt and the model must answer in the format asked for.',
@@ -79,7 +82,6 @@ function protocolError(
 		`The model's second answer: ${shown}`,
 		'Try a larger model (gpt-4o, gpt-4.1), a lower Sampling Temperature, or fewer or simpler tools.',
 	].join('\n');
-	const safe = (text: string) => redact(text, apiKey);
 	return new NodeApiError(node, { message: safe(message) } as JsonObject, {
 		message: safe(message),
 		description: safe(description),
