@@ -5,7 +5,7 @@ import type {
 	INodeExecutionData,
 } from 'n8n-workflow';
 
-import { apiErrorFromMessage } from '../shared/errors';
+import { apiErrorFromMessage, redactValue } from '../shared/errors';
 import { imageCostUsd } from '../shared/pricing';
 import { preparedItem, type PreparedItem } from '../shared/transport/preparedItem';
 import { sendApiRequest } from '../shared/transport/transport';
@@ -100,7 +100,8 @@ async function readSubmitAnswer(
 			},
 		);
 	}
-	const data = answer.body as IDataObject;
+	// The job's handle goes into the output: a key the server put in it (the signature) is redacted.
+	const data = redactValue(answer.body as IDataObject, apiKey);
 	const jobId = typeof data.jobid === 'number' ? String(data.jobid) : data.jobid;
 	const signature = data.signature;
 	const accepted =

@@ -1,4 +1,4 @@
-import { redact } from '../shared/errors';
+import { redact, redactValue } from '../shared/errors';
 
 /**
  * The job endpoint's answers, read tolerantly. Documented: `success` with an `image_url` means done.
@@ -16,11 +16,12 @@ export type JobState =
 const FAILED_STATUS =
 	/^(error|errored|fail|failed|failure|cancel+ed|rejected|expired|timeout|timed[ _-]?out)$/i;
 
+/** What a status answer says; the secret is redacted from all of it (the image URL included). */
 export function classifyJob(body: unknown, secret?: string): JobState {
 	if (typeof body !== 'object' || body === null || Array.isArray(body)) {
 		return { state: 'invalid', status: describeBody(body, secret) };
 	}
-	const data = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+	const data = redactValue(body as Record<string, unknown>, secret);
 	const status =
 		typeof data.status === 'string' ? data.status.trim() : String(data.status ?? 'unknown');
 	const message =

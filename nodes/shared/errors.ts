@@ -66,8 +66,60 @@ function clip(text: string): string {
  * before clipping a text, never after.
  */
 export function redact(text: string, secret: string | undefined): string {
-	if (!secret || secret.length < 4) return text;
+	if (!usableSecret(secret)) return text;
 	return text.split(secret).join('***');
+}
+
+function usableSecret(secret: string | undefined): secret is string {
+	return secret !== undefined && secret.length >= 4;
+}
+
+/**
+ * Redacts a secret from text that arrives in pieces (a streamed answer): the end of a piece that
+ * could be the start of the secret is held back until the next piece shows whether it is. The
+ * pieces it hands out join to what `redact` makes of the whole text.
+ */
+export class PieceRedactor {
+	private held = '';
+
+	constructor(private readonly secret: string | undefined) {}
+
+	push(piece: string): string {
+		const secret = this.secret;
+		if (!usableSecret(secret)) return piece;
+		const text = redact(this.held + piece, secret);
+		let keep = Math.min(secret.length - 1, text.length);
+		while (keep > 0 && !text.endsWith(secret.slice(0, keep))) keep--;
+		this.held = text.slice(text.length - keep);
+		return text.slice(0, text.length - keep);
+	}
+
+	/** What is still held back once the text is complete. */
+	end(): string {
+		const rest = this.held;
+		this.held = '';
+		return rest;
+	}
+}
+
+/** Nesting deeper than this is not walked: no answer the API documents comes near it. */
+const MAX_REDACT_DEPTH = 64;
+
+/**
+ * A copy of a JSON-like value with the secret redacted from every string in it (keys included).
+ * Deeper than MAX_REDACT_DEPTH, a value is replaced by a note rather than walked.
+ */
+export function redactValue<T>(value: T, secret: string | undefined, depth = 0): T {
+	if (!usableSecret(secret)) return value;
+	if (typeof value === 'string') return redact(value, secret) as T;
+	if (value === null || typeof value !== 'object') return value;
+	if (depth >= MAX_REDACT_DEPTH) return '(nested too deep to show)' as T;
+	if (Array.isArray(value)) return value.map((v) => redactValue(v, secret, depth + 1)) as T;
+	const copy: Record<string, unknown> = {};
+	for (const [key, v] of Object.entries(value)) {
+		copy[redact(key, secret)] = redactValue(v, secret, depth + 1);
+	}
+	return copy as T;
 }
 
 export interface FailedAnswer {
@@ -77,13 +129,16 @@ export interface FailedAnswer {
 	headers?: Record<string, unknown>;
 }
 
-/** "https://other.example" for a redirect's Location, resolved against the request's origin. */
-function redirectTarget(headers: FailedAnswer['headers']): string | undefined {
+/**
+ * "https://other.example" for a redirect's Location, resolved against the request's origin. The
+ * key is redacted first: URL parsing lower-cases a host, and a lower-cased key would not be found.
+ */
+function redirectTarget(headers: FailedAnswer['headers'], secret: string | undefined) {
 	const location = headers?.location;
 	const text = Array.isArray(location) ? location[0] : location;
 	if (typeof text !== 'string' || text.trim() === '') return undefined;
 	try {
-		const url = new URL(text.trim(), 'http://same-origin.invalid');
+		const url = new URL(redact(text, secret).trim(), 'http://same-origin.invalid');
 		return url.host === 'same-origin.invalid' ? 'another path of the same host' : url.origin;
 	} catch {
 		return undefined;
@@ -91,10 +146,10 @@ function redirectTarget(headers: FailedAnswer['headers']): string | undefined {
 }
 
 /** What a 3xx or a 429 adds to the hint: where the redirect pointed, what wait was asked for. */
-function statusDetail(answer: FailedAnswer): string | undefined {
+function statusDetail(answer: FailedAnswer, secret: string | undefined): string | undefined {
 	const status = answer.statusCode;
 	if (status >= 300 && status < 400) {
-		const target = redirectTarget(answer.headers);
+		const target = redirectTarget(answer.headers, secret);
 		return `MiniToolAI redirected the request${target ? ` to ${target}` : ''}. The node does not follow redirects, so the API key is never sent anywhere but the credential's Base URL: if that address is right, set it as the Base URL.`;
 	}
 	if (status === 429) {
@@ -119,9 +174,12 @@ export function apiErrorFromAnswer(
 	const status = answer.statusCode;
 	const fallback = status >= 300 && status < 400 ? 'redirect' : 'no message';
 	const serverMessage = messageFromBody(bodyText) ?? fallback;
-	const hint = [statusDetail(answer), hintForStatus(status), context.extraHint]
-		.filter(Boolean)
-		.join(' ');
+	const hint = redact(
+		[statusDetail(answer, context.apiKey), hintForStatus(status), context.extraHint]
+			.filter(Boolean)
+			.join(' '),
+		context.apiKey,
+	);
 	return new NodeApiError(
 		node,
 		{ httpCode: String(status), message: serverMessage } as JsonObject,
@@ -143,7 +201,8 @@ export function apiErrorFromMessage(
 	const safe = redact(message, context.apiKey);
 	return new NodeApiError(node, { message: safe } as JsonObject, {
 		message: safe,
-		description: context.hint,
+		// Hints quote server answers too (an image URL, a job signature).
+		description: redact(context.hint, context.apiKey),
 		itemIndex: context.itemIndex,
 		...(context.httpCode ? { httpCode: context.httpCode } : {}),
 	});

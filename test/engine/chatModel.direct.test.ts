@@ -112,13 +112,15 @@ describe('MiniToolAiLanguageModel against the emulator', () => {
 	});
 
 	it('stream(): text deltas in order and as they arrive, then finish with usage; joined = generate() text', async () => {
-		const chunks = await collect(model().stream([user('red green blue yellow')]));
+		// No word ends in the key's first letter: a piece that could begin the key waits for the
+		// next one (the key is redacted as it streams), which would move the cut between pieces.
+		const chunks = await collect(model().stream([user('red green teal yellow')]));
 		const deltas = chunks.filter(({ chunk }) => chunk.type === 'text-delta');
 		expect(deltas.map(({ chunk }) => chunk.delta)).toEqual([
 			'Echo:',
 			' red',
 			' green',
-			' blue',
+			' teal',
 			' yellow',
 		]);
 		expect(deltas[deltas.length - 1].at - deltas[0].at).toBeGreaterThanOrEqual(60);
@@ -128,7 +130,7 @@ describe('MiniToolAiLanguageModel against the emulator', () => {
 			finishReason: 'stop',
 			usage: { promptTokens: 7, completionTokens: 5, totalTokens: 12 },
 		});
-		const whole = await model().generate([user('red green blue yellow')]);
+		const whole = await model().generate([user('red green teal yellow')]);
 		expect(deltas.map(({ chunk }) => chunk.delta).join('')).toBe(
 			(whole.message.content[0] as { text: string }).text,
 		);
@@ -189,7 +191,8 @@ describe('MiniToolAiLanguageModel against the emulator', () => {
 				}
 			})(),
 		).rejects.toThrow(/MiniToolAI/);
-		expect(seen).toEqual(['Echo:', ' one']);
+		// All the text that arrived (a last piece that could begin the key is released at the drop).
+		expect(seen.join('')).toBe('Echo: one');
 	});
 
 	it('a caller abort signal cancels the request', async () => {

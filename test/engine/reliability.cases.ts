@@ -5,6 +5,7 @@
 import type { INodeExecutionData } from 'n8n-workflow';
 
 import type { RecordedRequest } from '../emulator';
+import { keyFragmentIn } from '../fixtures/secrets';
 import type { RunResult } from '../harness';
 import { TEST_KEY, expectNoKeyIn, type TestBed } from './setup';
 
@@ -41,13 +42,17 @@ export function expectPaired(output: INodeExecutionData[], count: number): void 
 	);
 }
 
-/** Whether `text` contains any of the secrets. */
+/** A piece of any of the secrets that `text` contains (FRAGMENT_CHARS long, any case). */
 function leaks(text: string, secrets: string[]): string | undefined {
-	return secrets.find((secret) => text.includes(secret));
+	for (const secret of secrets) {
+		const fragment = keyFragmentIn(text, secret);
+		if (fragment !== undefined) return fragment;
+	}
+	return undefined;
 }
 
 /**
- * The keys appear in no output item (json, error message, description, the whole error), not in
+ * No piece of the keys appears in any output item (json, error message, description, the whole error), not in
  * n8n's execution data, and not in any request to a host other than the API.
  */
 export function expectNoSecretsLeaked(

@@ -1,4 +1,16 @@
-import { hintForStatus, messageFromBody, redact } from '../../nodes/shared/errors';
+import fc from 'fast-check';
+import type { INode, NodeApiError } from 'n8n-workflow';
+
+import {
+	apiErrorFromAnswer,
+	apiErrorFromMessage,
+	hintForStatus,
+	messageFromBody,
+	PieceRedactor,
+	redact,
+	redactValue,
+} from '../../nodes/shared/errors';
+import { keyFragmentIn } from '../fixtures/secrets';
 
 describe('error messages from the server', () => {
 	it.each([
@@ -50,5 +62,99 @@ describe('redact', () => {
 	it('leaves text alone without a usable secret', () => {
 		expect(redact('abc', '')).toBe('abc');
 		expect(redact('abc', undefined)).toBe('abc');
+	});
+});
+
+describe('errors built from a server answer keep the key out of every part', () => {
+	const KEY = ['mtai', 'sk', '4d8e1f0a9c2b7e65'].join('-');
+	const node: INode = {
+		id: 'n',
+		name: 'Node',
+		type: 'miniToolAiChat',
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: {},
+	};
+	const parts = (error: NodeApiError) =>
+		[error.message, error.description ?? '', JSON.stringify(error)].join('\n');
+
+	it('apiErrorFromMessage: message and hint', () => {
+		const error = apiErrorFromMessage(node, `bad ${KEY}`, {
+			itemIndex: 0,
+			apiKey: KEY,
+			hint: `The image URL is http://img.example/${KEY}.png`,
+		});
+		expect(error.description).toBe('The image URL is http://img.example/***.png');
+		expect(keyFragmentIn(parts(error), KEY)).toBeUndefined();
+	});
+
+	it.each([
+		['a redirect to a host named after the key', 307, { location: `http://${KEY}.example/x` }],
+		['a Retry-After holding the key', 429, { 'retry-after': KEY }],
+	])('apiErrorFromAnswer: %s', (_label, statusCode, headers) => {
+		const error = apiErrorFromAnswer(
+			node,
+			{ statusCode, bodyText: `{"error":{"message":"no ${KEY}"}}`, headers },
+			{ action: 'chat request', itemIndex: 0, apiKey: KEY },
+		);
+		expect(error.description).toContain('***');
+		expect(keyFragmentIn(parts(error), KEY)).toBeUndefined();
+	});
+});
+
+describe('PieceRedactor: a key that arrives in pieces', () => {
+	const KEY = ['sk', 'live', 'a1b2c3d4'].join('-');
+
+	function through(pieces: string[]): string[] {
+		const redactor = new PieceRedactor(KEY);
+		const out = pieces.map((piece) => redactor.push(piece));
+		out.push(redactor.end());
+		return out;
+	}
+
+	it('is redacted when split across pieces, and the text is otherwise unchanged', () => {
+		const out = through(['Your key: sk-li', 've-a1b2', 'c3d4 and sk-', 'nothing']);
+		expect(out.join('')).toBe('Your key: *** and sk-nothing');
+		expect(out[0]).toBe('Your key: ');
+	});
+
+	it('holds back only what could still become the key', () => {
+		// "s" may be the key's start ("sk-…"), so it waits for the next piece.
+		expect(through(['a plain answer', ' ends in s', '.'])).toEqual([
+			'a plain answer',
+			' ends in ',
+			's.',
+			'',
+		]);
+	});
+
+	it('joins to what redact makes of the whole text, however the text is cut', () => {
+		fc.assert(
+			fc.property(
+				fc.array(fc.constantFrom('sk-', 'live', '-a1b2', 'c3d4', KEY, 'x', 's', ' '), {
+					maxLength: 30,
+				}),
+				fc.array(fc.nat(400), { maxLength: 10 }),
+				(words, cuts) => {
+					const text = words.join('');
+					const points = [...new Set(cuts.map((c) => c % (text.length + 1)))].sort((a, b) => a - b);
+					const pieces = [0, ...points, text.length]
+						.slice(1)
+						.map((end, i, ends) => text.slice(i === 0 ? 0 : ends[i - 1], end));
+					const out = through(pieces);
+					expect(out.join('')).toBe(redact(text, KEY));
+					expect(out.join('')).not.toContain(KEY);
+				},
+			),
+		);
+	});
+});
+
+describe('redactValue', () => {
+	it('redacts every string of a JSON-like value, keys included', () => {
+		const KEY = ['sk', 'live', 'a1b2c3d4'].join('-');
+		expect(
+			redactValue({ a: [`x${KEY}`, 1, null, { [KEY]: true }], b: KEY, c: false }, KEY),
+		).toEqual({ a: ['x***', 1, null, { '***': true }], b: '***', c: false });
 	});
 });

@@ -6,7 +6,7 @@ import type { INode } from 'n8n-workflow';
 
 import { iterateBody, readBodyText } from '../transport/body';
 import { ChatStreamParser, type ChatStreamResult } from './chatStream';
-import { apiErrorFromAnswer, apiErrorFromMessage } from '../errors';
+import { apiErrorFromAnswer, apiErrorFromMessage, PieceRedactor, redactValue } from '../errors';
 
 /** An HTTP answer of the chat endpoint whose body has not been read yet. */
 export interface ChatAnswer {
@@ -20,7 +20,7 @@ export interface ChatAnswerContext {
 	/** The node errors are attributed to. */
 	node: INode;
 	itemIndex: number;
-	/** Redacted from every error message (servers sometimes echo keys). */
+	/** Redacted from the answer and every error message (servers sometimes echo keys). */
 	apiKey: string | undefined;
 	/** A streamed answer silent for this long counts as dropped. */
 	idleTimeoutMs?: number;
@@ -49,16 +49,24 @@ export async function* readChatAnswer(
 		);
 	}
 	const parser = new ChatStreamParser(apiKey);
+	// The key is redacted from the text as it streams, a key cut across pieces included.
+	const redactor = new PieceRedactor(apiKey);
 	let received = 0;
 	try {
 		// Reading stops at `data: [DONE]`: a server that keeps the connection open after a complete
 		// answer must not make the node wait (leaving the loop closes the connection).
 		for await (const chunk of iterateBody(answer.body, ctx.idleTimeoutMs)) {
 			received += chunk.length;
-			for (const piece of parser.push(chunk)) yield piece;
+			for (const piece of parser.push(chunk)) {
+				const safe = redactor.push(piece);
+				if (safe !== '') yield safe;
+			}
 			if (parser.finished) break;
 		}
 	} catch (error) {
+		// No more text will come, so what was held back cannot become the key.
+		const held = redactor.end();
+		if (held !== '') yield held;
 		const partial = parser.end();
 		throw apiErrorFromMessage(
 			node,
@@ -109,7 +117,10 @@ export async function* readChatAnswer(
 			{ itemIndex, apiKey, hint: `The stream was cut before the model finished. ${RETRY_HINT}` },
 		);
 	}
-	return result;
+	const rest = redactor.end();
+	if (rest !== '') yield rest;
+	// Every field the server wrote (text, id, model, usage…) without the key.
+	return redactValue(result, apiKey);
 }
 
 /** Reads a whole chat answer, handing each text piece to `onPiece` as it arrives. */
