@@ -95,8 +95,9 @@ function fromZodDef(schema: unknown, depth: number): JsonSchema | undefined {
 			return described({ type: 'array', items: inner(def.type) });
 		case 'ZodOptional':
 		case 'ZodDefault':
-		case 'ZodNullable':
 			return described(fromZodDef(def.innerType, depth + 1));
+		case 'ZodNullable':
+			return described({ anyOf: [inner(def.innerType), { type: 'null' }] });
 		case 'ZodEffects':
 			return described(fromZodDef(def.schema, depth + 1));
 		case 'ZodUnion':
