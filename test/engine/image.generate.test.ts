@@ -4,7 +4,7 @@
  */
 import { IMAGE_PRICE_USD, type EmulatorJob } from '../emulator';
 import { forgetJobDurations } from '../../nodes/MiniToolAiTextToImage/jobStatus';
-import { imageNode, useTestBed } from './setup';
+import { expectGaveUpAtMaxWait, imageNode, timed, useTestBed } from './setup';
 
 /** The poll schedule's ceiling (jobStatus.ts MAX_POLL_INTERVAL_MS), as the node documents it. */
 const POLL_CEILING_MS = 4000;
@@ -171,11 +171,15 @@ describe('Text to Image node: Generate', () => {
 
 	it('gives up after Max Wait, naming the job ID and the last status "processing"', async () => {
 		bed.emulator.setFault({ endpoint: 'submit', type: 'jobNever' });
-		const result = await bed.runNode(
-			imageNode({ operation: 'generate', prompt: 'A cat', options: { maxWaitSeconds: 2 } }),
+		const run = await timed(() =>
+			bed.runNode(
+				imageNode({ operation: 'generate', prompt: 'A cat', options: { maxWaitSeconds: 2 } }),
+			),
 		);
+		const { result } = run;
 		expect(result.status).toBe('error');
 		const job = onlyJob();
+		expectGaveUpAtMaxWait(run, job.submittedAt, 2000);
 		expect(result.error?.message).toMatch(
 			new RegExp(`^Image job ${job.jobid} did not finish within 2 s \\(last status: processing`),
 		);

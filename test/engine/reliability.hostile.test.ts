@@ -7,9 +7,11 @@ import {
 	TEST_KEY,
 	chatNode,
 	continueOnFail,
+	expectGaveUpAtMaxWait,
 	expectNoKeyIn,
 	imageNode,
 	itemError,
+	timed,
 	userMessages,
 	useTestBed,
 } from './setup';
@@ -137,18 +139,17 @@ describe('a Retry-After longer than the node waits', () => {
 });
 
 describe('Max Wait bounds the whole wait', () => {
-	it('a status request that never answers', async () => {
+	it.each([
+		['a status request that never answers', { type: 'hang' }],
+		['429s with a long Retry-After while polling', { type: 'rateLimit', retryAfter: 30 }],
+		['status requests answered 2.5 s late', { type: 'slowFirstByte', ms: 2500 }],
+	] as const)('%s', async (_label, fault) => {
 		bed.emulator.setFault({ endpoint: 'submit', type: 'jobNever' });
-		bed.emulator.setFault({ endpoint: 'job', type: 'hang' });
-		const result = await bed.runNode(generate({ options: { maxWaitSeconds: 2 } }));
-		expect((result.error as ErrorShape).message).toMatch(/did not finish within 2 s/);
-	});
-
-	it('429s with a long Retry-After while polling', async () => {
-		bed.emulator.setFault({ endpoint: 'submit', type: 'jobNever' });
-		bed.emulator.setFault({ endpoint: 'job', type: 'rateLimit', retryAfter: 30 });
-		const result = await bed.runNode(generate({ options: { maxWaitSeconds: 2 } }));
-		expect((result.error as ErrorShape).message).toMatch(/did not finish within 2 s/);
+		bed.emulator.setFault({ endpoint: 'job', ...fault });
+		const run = await timed(() => bed.runNode(generate({ options: { maxWaitSeconds: 2 } })));
+		expect((run.result.error as ErrorShape).message).toMatch(/did not finish within 2 s/);
+		const [job] = [...bed.emulator.jobs.values()];
+		expectGaveUpAtMaxWait(run, job.submittedAt, 2000);
 	});
 });
 

@@ -133,3 +133,33 @@ export function expectNoKeyIn(result: RunResult, key = TEST_KEY): void {
 	expect(keyFragmentIn(JSON.stringify(result.error ?? {}), key)).toBeUndefined();
 	expect(keyFragmentIn(String(result.error?.message ?? ''), key)).toBeUndefined();
 }
+
+/**
+ * How much later than Max Wait a run that gives up may end: the last status check may take 0.5 s
+ * (pollJob.ts), and the rest is room for a loaded CI machine. A generous bound, not a benchmark.
+ */
+export const MAX_WAIT_SLACK_MS = 1500;
+
+/**
+ * Max Wait, measured: the run (timed around `runNode`) lasted at least Max Wait, and it ended
+ * within MAX_WAIT_SLACK_MS of Max Wait after the job was submitted (the emulator's clock, this
+ * process's; the engine's own start-up before the submit is not the node's wait).
+ */
+export function expectGaveUpAtMaxWait(
+	run: { startedAt: number; endedAt: number },
+	submittedAt: number,
+	maxWaitMs: number,
+): void {
+	expect(run.endedAt - run.startedAt).toBeGreaterThanOrEqual(maxWaitMs);
+	expect(run.endedAt - submittedAt).toBeGreaterThanOrEqual(maxWaitMs);
+	expect(run.endedAt - submittedAt).toBeLessThan(maxWaitMs + MAX_WAIT_SLACK_MS);
+}
+
+/** Runs `run` and returns its result with the time around it. */
+export async function timed<T>(
+	run: () => Promise<T>,
+): Promise<{ result: T; startedAt: number; endedAt: number }> {
+	const startedAt = Date.now();
+	const result = await run();
+	return { result, startedAt, endedAt: Date.now() };
+}
