@@ -68,7 +68,7 @@ async function downloadImage(
 				`it took longer than ${timeLimitMs / 1000} s (set a longer Timeout under the node's Settings > Request Options if the image host is slow)`,
 			);
 		}
-		return fail((error as Error).message);
+		return fail(cutShort(error) ? CUT_SHORT : (error as Error).message);
 	};
 	let response: IN8nHttpFullResponse;
 	try {
@@ -122,6 +122,14 @@ async function downloadImage(
 }
 
 const MIB = 1024 * 1024;
+
+const CUT_SHORT = 'the image host closed the connection before the whole image arrived';
+
+/** Node's HTTP client says "aborted" (or a reset) when a body ends before its Content-Length. */
+function cutShort(error: unknown): boolean {
+	const { message, code } = error as { message?: string; code?: string };
+	return message === 'aborted' || code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE';
+}
 
 function tooLarge(size: string): string {
 	return `the image host sent ${size}; the node accepts images up to ${MAX_IMAGE_BYTES / MIB} MiB (the largest documented image, 1344 x 1344, is far smaller)`;

@@ -35,7 +35,7 @@ const LATE_FAULTS = {
 	],
 	submit: ['jobFailed', 'jobNever', 'submitError'],
 	job: ['jobFailed'],
-	image: ['notImage', 'hugeImage', 'slowImage'],
+	image: ['notImage', 'hugeImage', 'slowImage', 'imageLength'],
 };
 const FAULT_TYPES = [...EARLY_FAULTS, ...new Set(Object.values(LATE_FAULTS).flat())];
 const REDIRECT_STATUSES = [301, 302, 303, 307, 308];
@@ -85,6 +85,12 @@ function normaliseFault(input) {
 	}
 	if (type === 'hugeImage' && !(isInt(input.bytes) && input.bytes > 0)) {
 		throw new TypeError('fault.bytes must be a positive integer');
+	}
+	if (
+		type === 'imageLength' &&
+		!(input.contentLength === null || (isInt(input.contentLength) && input.contentLength >= 0))
+	) {
+		throw new TypeError('fault.contentLength must be null (none) or a non-negative integer');
 	}
 	if (type === 'imperfect' && typeof input.kind !== 'string') {
 		throw new TypeError('fault.kind must be a string (an imperfection kind)');

@@ -25,10 +25,11 @@ const PLACEHOLDER_CHAT = {
 };
 const PLACEHOLDER_IMAGE = { model: 'realvision', prompt: 'redirected request' };
 
+/** The image's headers; `bytes` null sends no Content-Length (Node then uses chunked encoding). */
 function imageHeaders(bytes) {
 	return {
 		'Content-Type': 'image/png',
-		'Content-Length': bytes,
+		...(bytes === null ? {} : { 'Content-Length': bytes }),
 		'Cache-Control': 'public, max-age=3600',
 	};
 }
@@ -46,9 +47,12 @@ function pngFor(state, job) {
 	return png;
 }
 
-/** A PNG signature, then zero filler up to `bytes`, streamed with the socket's back-pressure. */
-async function sendHugeImage(state, req, res, bytes) {
-	res.writeHead(200, imageHeaders(bytes));
+/**
+ * A PNG signature, then zero filler up to `bytes`, streamed with the socket's back-pressure, under
+ * `headers` (by default the true Content-Length).
+ */
+async function sendHugeImage(state, req, res, bytes, headers = imageHeaders(bytes)) {
+	res.writeHead(200, headers);
 	if (req.method === 'HEAD') return res.end();
 	await write(res, PNG_SIGNATURE.subarray(0, bytes));
 	const piece = Buffer.alloc(FILLER_PIECE_BYTES);
@@ -75,6 +79,26 @@ async function sendSlowImage(state, req, res, buf, fault) {
 	res.end();
 }
 
+/**
+ * `imageLength`: the real PNG (or `bytes` of filler) with no Content-Length (`contentLength`
+ * null: chunked) or a wrong one, then the connection closes (a lying length leaves the socket
+ * unusable for another answer).
+ */
+async function sendWithLength(state, req, res, job, fault) {
+	const headers = { ...imageHeaders(fault.contentLength), Connection: 'close' };
+	if (fault.bytes !== undefined) return sendHugeImage(state, req, res, fault.bytes, headers);
+	const buf = await pngFor(state, job);
+	if (res.destroyed) return;
+	res.writeHead(200, headers);
+	if (req.method === 'HEAD') return res.end();
+	// As a server does: the body goes out in pieces, not in one write.
+	for (let at = 0; at < buf.length; at += FILLER_PIECE_BYTES) {
+		if (state.closed || res.destroyed) return;
+		await write(res, buf.subarray(at, at + FILLER_PIECE_BYTES));
+	}
+	res.end();
+}
+
 async function serveImage(state, req, res, jobId) {
 	const key = bearerKey(req.headers.authorization);
 	if (await applyEarlyFaults(state, 'image', key, req, res)) return;
@@ -86,6 +110,7 @@ async function serveImage(state, req, res, jobId) {
 	const type = fault ? fault.type : null;
 	if (type === 'notImage') return sendRaw(res, 200, NOT_AN_IMAGE, 'text/html; charset=utf-8');
 	if (type === 'hugeImage') return sendHugeImage(state, req, res, fault.bytes);
+	if (type === 'imageLength') return sendWithLength(state, req, res, job, fault);
 	const buf = await pngFor(state, job);
 	if (res.destroyed) return;
 	if (type === 'slowImage') return sendSlowImage(state, req, res, buf, fault);

@@ -147,6 +147,13 @@ export type FaultSpec =
 	| { type: 'hugeImage'; bytes: number }
 	| { type: 'slowImage'; bytesPerSecond?: number; stall?: boolean }
 	| {
+			type: 'imageLength';
+			/** null: no Content-Length (chunked); a number: that header, whatever is sent */
+			contentLength: number | null;
+			/** send this many bytes of filler (PNG signature, zeros) instead of the real PNG */
+			bytes?: number;
+	  }
+	| {
 			type: 'echoKey';
 			/** default 400 */
 			status?: number;

@@ -867,6 +867,34 @@ describe('reliability faults', () => {
 		await reader.cancel().catch(() => undefined);
 	});
 
+	it('imageLength: the PNG without a Content-Length (chunked), or with a wrong one', async () => {
+		emu.configure({ jobDelayMs: 0 });
+		const sub = await submitAndWait({ width: 256, height: 256 });
+		const done = (await (await post('/api/texttoimage/jobs/', sub)).json()) as {
+			image_url: string;
+		};
+		const normal = new Uint8Array(await (await fetch(done.image_url)).arrayBuffer());
+		emu.setFault({ endpoint: 'image', type: 'imageLength', contentLength: null, times: 1 });
+		const chunked = await fetch(done.image_url);
+		expect(chunked.headers.get('content-length')).toBeNull();
+		expect(chunked.headers.get('transfer-encoding')).toBe('chunked');
+		expect(new Uint8Array(await chunked.arrayBuffer())).toEqual(normal);
+
+		emu.setFault({
+			endpoint: 'image',
+			type: 'imageLength',
+			contentLength: 10,
+			bytes: 5000,
+			times: 1,
+		});
+		const lying = await fetch(done.image_url);
+		expect(lying.headers.get('content-length')).toBe('10');
+		expect((await lying.arrayBuffer()).byteLength).toBe(10);
+		expect(() =>
+			emu.setFault({ endpoint: 'image', type: 'imageLength', contentLength: -1 } as never),
+		).toThrow(/contentLength/);
+	});
+
 	it('echoKey: a long error message with the Bearer key across character 300', async () => {
 		emu.setFault({ endpoint: 'chat', type: 'echoKey', times: 1 });
 		emu.setFault({ endpoint: 'job', type: 'echoKey', status: 500, repeat: 2, times: 1 });
