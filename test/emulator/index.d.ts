@@ -1,4 +1,7 @@
 /** Types for the local MiniToolAI API emulator (index.js). See README.md for behaviour. */
+import type { JobTimes } from './jobTimes';
+
+export type { JobTimes };
 
 export type ChatModel = 'gpt-4o' | 'gpt-4o-mini' | 'gpt-4.1' | 'gpt-4.1-mini' | 'gpt-4.1-nano';
 
@@ -13,8 +16,10 @@ export interface EmulatorOptions {
 	imagePort?: number;
 	/** API keys and their credit balance in USD, default { 'emulator-key': 100 } */
 	keys?: Record<string, number>;
-	/** Time from submit until a job is finished, default 1500 */
+	/** Time from submit until a job is finished, default 1500 (the median with jobTimes) */
 	jobDelayMs?: number;
+	/** null (default): every job takes jobDelayMs; an object: durations vary (jobTimes.js) */
+	jobTimes?: JobTimes | null;
 	/** Delay between SSE events, default 0 */
 	tokenDelayMs?: number;
 	/** Added before every API response's first byte (not image, not control), default 0 */
@@ -70,6 +75,7 @@ export interface ScriptedModel {
 /** Options that configure() may change at runtime. */
 export interface RuntimeOptions {
 	jobDelayMs?: number;
+	jobTimes?: JobTimes | null;
 	tokenDelayMs?: number;
 	latencyMs?: number;
 	maxConcurrent?: number;

@@ -13,6 +13,7 @@ const { handleChat } = require('./chat');
 const { onControl } = require('./control');
 const { applyEarlyFaults, normaliseFault } = require('./faults');
 const { onImageRequest } = require('./imageHost');
+const { checkJobTimes } = require('./jobTimes');
 const { handleJob, handleSubmit } = require('./jobs');
 const { record, readInto } = require('./recorder');
 const { REPLY_MODES, replyFor, tokenize, countPromptTokens } = require('./replies');
@@ -24,6 +25,8 @@ const DEFAULTS = {
 	imageHost: '127.0.0.2',
 	imagePort: 0,
 	jobDelayMs: 1500,
+	// null: every job takes jobDelayMs; an object: durations vary around it (jobTimes.js)
+	jobTimes: null,
 	tokenDelayMs: 0,
 	latencyMs: 0,
 	maxConcurrent: 0,
@@ -41,6 +44,7 @@ const DEFAULTS = {
 };
 const RUNTIME_OPTIONS = [
 	'jobDelayMs',
+	'jobTimes',
 	'tokenDelayMs',
 	'latencyMs',
 	'maxConcurrent',
@@ -58,6 +62,7 @@ const API_ROUTES = {
 };
 
 function checkOptions(o) {
+	checkJobTimes(o.jobTimes);
 	if (o.replies !== undefined && !REPLY_MODES.includes(o.replies)) {
 		throw new TypeError(`replies must be one of: ${REPLY_MODES.join(', ')}`);
 	}
@@ -126,6 +131,8 @@ function createState(options) {
 		seq: 0,
 		// chat turns answered (the scripted model's sequence), restarts after reset()
 		chatSeq: 0,
+		// jobs submitted (the job-time draws' sequence), restarts after reset()
+		jobSeq: 0,
 		inflight: 0,
 		closed: false,
 		sockets: new Set(),
@@ -220,6 +227,7 @@ async function startEmulator(options = {}) {
 			state.faults = [];
 			state.seq = 0;
 			state.chatSeq = 0;
+			state.jobSeq = 0;
 			state.balances.clear();
 			for (const [k, v] of Object.entries(state.initialKeys)) state.balances.set(k, v);
 		},

@@ -7,6 +7,7 @@ const crypto = require('node:crypto');
 const { IMAGE_PRICE_USD, validateSubmit } = require('./api');
 const { refusePaid, charge } = require('./billing');
 const { LATE_FAULTS, takeFault } = require('./faults');
+const { jobDurationMs } = require('./jobTimes');
 const { randomAlnum, isPlainObject, sendJson, sendError } = require('./util');
 
 const DEFAULT_FAILED_MESSAGE = 'NSFW content detected';
@@ -35,7 +36,8 @@ function createJob(state, key, body, fault) {
 		never: false,
 		chargedUsd: 0,
 	};
-	job.readyAt = job.submittedAt + Math.max(0, Number(state.opts.jobDelayMs) || 0);
+	const median = Math.max(0, Number(state.opts.jobDelayMs) || 0);
+	job.readyAt = job.submittedAt + jobDurationMs(median, state.opts.jobTimes, state.jobSeq++);
 	if (fault && fault.type === 'jobNever') {
 		job.never = true;
 		job.readyAt = null;

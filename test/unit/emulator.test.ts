@@ -6,6 +6,7 @@ import { sleep } from 'n8n-workflow';
 
 import { startEmulator, type Emulator, type Fault } from '../emulator';
 import { crc32 } from '../emulator/png';
+import { jobDurationMs } from '../emulator/jobTimes';
 
 const KEY = 'test-key';
 const PRICES = {
@@ -361,6 +362,48 @@ describe('text to image', () => {
 		};
 		const png = await decodePng(new Uint8Array(await (await fetch(done.image_url)).arrayBuffer()));
 		expect([png.width, png.height]).toEqual([1024, 1024]);
+	});
+});
+
+describe('job times (the jobTimes option)', () => {
+	afterEach(() => emu.configure({ jobTimes: null }));
+
+	it('vary around jobDelayMs as the seeded draws say, the same again after reset()', async () => {
+		const times = { spread: 0.15, slowShare: 0.1, slowFactor: 2, seed: 7 };
+		emu.configure({ jobDelayMs: 10_000, jobTimes: times });
+		const durations = async () => {
+			const out: number[] = [];
+			for (let n = 0; n < 4; n++) {
+				const { jobid } = await submitAndWait();
+				const job = emu.jobs.get(String(jobid))!;
+				out.push(job.readyAt! - job.submittedAt);
+			}
+			return out;
+		};
+		const first = await durations();
+		expect(first).toEqual([0, 1, 2, 3].map((n) => jobDurationMs(10_000, times, n)));
+		expect(new Set(first).size).toBe(4);
+		emu.reset();
+		expect(await durations()).toEqual(first);
+	});
+
+	it('without jobTimes every job takes jobDelayMs; a bad value is refused', async () => {
+		emu.configure({ jobDelayMs: 10_000 });
+		const { jobid } = await submitAndWait();
+		const job = emu.jobs.get(String(jobid))!;
+		expect(job.readyAt! - job.submittedAt).toBe(10_000);
+		expect(() => emu.configure({ jobTimes: { spread: -1 } })).toThrow(/jobTimes/);
+	});
+
+	it('draw a log-normal spread and about one slow job in ten', () => {
+		const draws = Array.from({ length: 5000 }, (_, n) => jobDurationMs(1000, {}, n)).sort(
+			(a, b) => a - b,
+		);
+		expect(draws[2500]).toBeGreaterThan(950);
+		expect(draws[2500]).toBeLessThan(1050);
+		const slow = draws.filter((d) => d >= 1600).length / draws.length;
+		expect(slow).toBeGreaterThan(0.07);
+		expect(slow).toBeLessThan(0.13);
 	});
 });
 
