@@ -57,43 +57,47 @@ export function pollDelayMs(pollNumber: number): number {
 }
 
 /**
- * Learned schedule. Jobs of one model, size and step count take similar times, so the poller
- * learns how long they take here (this process, this Base URL) and checks sparsely until about
- * then, densely around it, and on today's schedule again once the job runs late. A kind without
+ * Learned schedule. Jobs of one model, size and step count take similar, not equal, times, so the
+ * poller learns how long they take here (this process, this Base URL): the range most of them
+ * end in, from the last observations. It checks sparsely until that range, at a steady pace
+ * through it, and on today's schedule again once a job runs later than the range. A kind without
  * history polls on today's schedule.
  */
-/** Far from the expected end, one check this often (a failed job is still noticed). */
+/** Far from the range, one check this often (a failed job is still noticed). */
 export const SPARSE_POLL_INTERVAL_MS = MAX_POLL_INTERVAL_MS;
-/** Around the expected end, checks this often at least... */
+/** In the range, checks at least this far apart... */
 export const DENSE_POLL_INTERVAL_MS = 200;
-/** ...and the dense window never narrower than this on either side. */
-export const MIN_SPREAD_MS = 100;
-/** Past the expected end by this much (or 3 spreads), the job is late: today's schedule again. */
-export const LATE_AFTER_MS = 1_000;
-/** The check budget: one check per this much of the expected duration, on average. */
+/** ...and at most this far apart, however wide the range: the most a job there waits unnoticed. */
+export const MAX_DENSE_POLL_INTERVAL_MS = 500;
+/** The check budget: one check per this much of the typical duration, spent in the range first. */
 export const AVERAGE_POLL_INTERVAL_MS = 1_000;
-/** Fewer dense checks than this in the budget make a job short (about 4 s or less). */
-export const SHORT_JOB_DENSE_CHECKS = 3;
-/** A short job's checks near its end are at most this far apart (the delay a job may wait). */
-export const SHORT_JOB_POLL_INTERVAL_MS = 250;
+/** A short job may take this many checks up to its typical end, whatever the budget says. */
+export const MIN_DENSE_CHECKS = 3;
+/** Observations kept per kind (the newest); the range comes from them. */
+export const MAX_OBSERVATIONS = 20;
+/** The slowest share of the observed durations is left out of the range: rare slow jobs do not stretch it for all. */
+export const SLOW_TAIL = 0.2;
+/** Observations closer than this to the last one are the same one (jobs checked together). */
+export const SAME_OBSERVATION_MS = 100;
 /** Kinds of job remembered (oldest forgotten first). */
 export const MAX_JOB_KINDS = 100;
-/** How much a new observation's surprise widens the spread. */
-const SURPRISE_WEIGHT = 0.3;
 
 export interface JobDurationEstimate {
-	/** Expected time from the accepted submit to the job being done. */
-	expectedMs: number;
-	/** How far off that tends to be. */
-	spreadMs: number;
+	/** The kind's jobs were still running this long after the accepted submit... */
+	fromMs: number;
+	/** ...and most were done this long after it. */
+	toMs: number;
+	/** The middle of the durations seen: the check budget is counted from it. */
+	typicalMs: number;
 }
 
-/** The estimate, and the last observation that went into it. */
-interface KindHistory extends JobDurationEstimate {
-	last: { runningAtMs: number; doneAtMs: number };
+/** One finished job: still running when checked at `runningAtMs`, done when checked at `doneAtMs`. */
+interface Observation {
+	runningAtMs: number;
+	doneAtMs: number;
 }
 
-const estimates = new Map<string, KindHistory>();
+const observations = new Map<string, Observation[]>();
 
 /** One kind of job: what makes durations alike. */
 export function jobKind(
@@ -103,57 +107,59 @@ export function jobKind(
 	return [baseUrl, body.model, body.width, body.height, body.steps].join('|');
 }
 
+/**
+ * The range the kind's jobs end in. Each observation says a job took about the middle of its
+ * bracket; the range runs from the fastest of those durations to the slowest but SLOW_TAIL,
+ * widened by the accuracy of the best observation (a coarse first bracket is kept whole until a
+ * finer one comes).
+ */
 export function expectedJobDuration(kind: string): JobDurationEstimate | undefined {
-	const known = estimates.get(kind);
-	return known && { expectedMs: known.expectedMs, spreadMs: known.spreadMs };
+	const seen = observations.get(kind);
+	if (!seen) return undefined;
+	const durations = seen.map((o) => (o.runningAtMs + o.doneAtMs) / 2).sort((a, b) => a - b);
+	const accuracy = Math.min(...seen.map((o) => (o.doneAtMs - o.runningAtMs) / 2));
+	const last = durations.length - 1;
+	return {
+		fromMs: durations[0] - accuracy,
+		toMs: durations[Math.ceil((1 - SLOW_TAIL) * last)] + accuracy,
+		typicalMs: durations[Math.round(last / 2)],
+	};
 }
 
 /**
  * Learns from a finished job: it was still running at `runningAtMs` (the last check that said so
- * was sent then) and done at `doneAtMs` (the check that said so was answered then). Precise
- * observations count more than coarse ones. Jobs submitted together are checked together and
- * report the same bracket: that is one observation, not several (counted again, it would narrow
- * the estimate to less than what is known, and the next job would be checked too late).
+ * was sent then) and done at `doneAtMs` (the check that said so was answered then). Jobs submitted
+ * together are checked together and report the same bracket: that is one observation, not
+ * several (kept again, it would crowd out what other jobs showed).
  */
 export function recordJobDuration(kind: string, runningAtMs: number, doneAtMs: number): void {
-	const known = estimates.get(kind);
+	const seen = observations.get(kind) ?? [];
+	const previous = seen[seen.length - 1];
 	if (
-		known &&
-		Math.abs(known.last.runningAtMs - runningAtMs) < MIN_SPREAD_MS &&
-		Math.abs(known.last.doneAtMs - doneAtMs) < MIN_SPREAD_MS
+		previous &&
+		Math.abs(previous.runningAtMs - runningAtMs) < SAME_OBSERVATION_MS &&
+		Math.abs(previous.doneAtMs - doneAtMs) < SAME_OBSERVATION_MS
 	) {
 		return;
 	}
-	const sample = (runningAtMs + doneAtMs) / 2;
-	const halfWidth = Math.max(MIN_SPREAD_MS, (doneAtMs - runningAtMs) / 2);
-	const last = { runningAtMs, doneAtMs };
-	estimates.delete(kind);
-	if (!known) {
-		estimates.set(kind, { expectedMs: sample, spreadMs: halfWidth, last });
-	} else {
-		const surprise = sample - known.expectedMs;
-		const weight = known.spreadMs ** 2 / (known.spreadMs ** 2 + halfWidth ** 2);
-		estimates.set(kind, {
-			expectedMs: known.expectedMs + weight * surprise,
-			spreadMs: Math.max(
-				MIN_SPREAD_MS,
-				Math.sqrt((1 - weight) * known.spreadMs ** 2 + SURPRISE_WEIGHT * surprise ** 2),
-			),
-			last,
-		});
-	}
-	if (estimates.size > MAX_JOB_KINDS) estimates.delete(estimates.keys().next().value!);
+	seen.push({ runningAtMs, doneAtMs });
+	if (seen.length > MAX_OBSERVATIONS) seen.shift();
+	observations.delete(kind);
+	observations.set(kind, seen);
+	if (observations.size > MAX_JOB_KINDS) observations.delete(observations.keys().next().value!);
 }
 
 /** Forgets every learned duration (a fresh process), for tests that must not inherit one. */
 export function forgetJobDurations(): void {
-	estimates.clear();
+	observations.clear();
 }
 
 /**
  * The wait before the next status check, `elapsedMs` after the submit was accepted, after `polls`
- * checks. Without an estimate: today's schedule. With one: sparse checks until one spread before
- * the expected end, then dense ones until the job is late, then today's schedule from its start.
+ * checks. Without an estimate: today's schedule. With one: sparse checks until the range, steady
+ * ones through it, then today's schedule from its start. The steady pace spends the check budget
+ * the sparse ones leave (at least MIN_DENSE_CHECKS) on the way to the typical end, within
+ * DENSE_POLL_INTERVAL_MS..MAX_DENSE_POLL_INTERVAL_MS.
  */
 export function nextPollDelayMs(
 	elapsedMs: number,
@@ -161,24 +167,19 @@ export function nextPollDelayMs(
 	expected?: JobDurationEstimate,
 ): number {
 	if (!expected) return pollDelayMs(polls);
-	const spread = Math.max(MIN_SPREAD_MS, expected.spreadMs);
-	// The check budget (one per second of the expected duration) sets the dense checks: what the
-	// sparse ones leave covers the window up to the expected end (jobs end by then on average), so
-	// a wide window after a coarse first observation is still checked finely, where checking every
-	// half spread would notice the job up to a second late. A short job leaves room for about two:
-	// they straddle the expected end, no further apart than a job may wait to be noticed.
-	const budget = expected.expectedMs / AVERAGE_POLL_INTERVAL_MS;
-	const sparseChecks = Math.ceil(
-		Math.max(0, expected.expectedMs - spread) / SPARSE_POLL_INTERVAL_MS,
+	const { fromMs, toMs } = expected;
+	const budget = expected.typicalMs / AVERAGE_POLL_INTERVAL_MS;
+	const sparseChecks = Math.ceil(fromMs / SPARSE_POLL_INTERVAL_MS);
+	const denseChecks = Math.max(MIN_DENSE_CHECKS, budget - sparseChecks);
+	const dense = Math.round(
+		Math.min(
+			MAX_DENSE_POLL_INTERVAL_MS,
+			Math.max(DENSE_POLL_INTERVAL_MS, (expected.typicalMs - fromMs) / denseChecks),
+		),
 	);
-	const denseChecks = Math.max(1, budget - sparseChecks);
-	const short = denseChecks < SHORT_JOB_DENSE_CHECKS;
-	const dense = short
-		? Math.min(SHORT_JOB_POLL_INTERVAL_MS, Math.max(DENSE_POLL_INTERVAL_MS, spread))
-		: Math.max(DENSE_POLL_INTERVAL_MS, Math.round(Math.min(spread / 2, spread / denseChecks)));
-	const denseFrom = expected.expectedMs - (short ? dense / 2 : spread);
-	const lateFrom = expected.expectedMs + Math.max(LATE_AFTER_MS, 3 * spread);
-	if (elapsedMs < denseFrom) return Math.min(denseFrom - elapsedMs, SPARSE_POLL_INTERVAL_MS);
+	if (elapsedMs < fromMs) return Math.min(fromMs - elapsedMs, SPARSE_POLL_INTERVAL_MS);
+	// One dense check past the range's end too: the end is only known to a check's accuracy.
+	const lateFrom = toMs + dense;
 	if (elapsedMs < lateFrom) return Math.min(dense, lateFrom - elapsedMs);
 	// Late: today's schedule, as if polling had started when the job became late.
 	let late = 0;

@@ -8,7 +8,7 @@ import {
 	describeStatus,
 	expectedJobDuration,
 	jobKind,
-	LATE_AFTER_MS,
+	MAX_DENSE_POLL_INTERVAL_MS,
 	MAX_JOB_KINDS,
 	nextPollDelayMs,
 	pollDelayMs,
@@ -205,9 +205,15 @@ describe('learned poll schedule', () => {
 		expect(expectedJobDuration(freshKind())).toBeUndefined();
 	});
 
-	it.each([2_000, 10_000, 30_000, 60_000])(
-		'a %i ms kind: later jobs are noticed sooner and with at most one check per second',
-		(durationMs) => {
+	// A short job spends at least MIN_DENSE_CHECKS near its end: a 2 s job, 1.5 checks per second.
+	it.each([
+		[2_000, 1.5],
+		[10_000, 1],
+		[30_000, 1],
+		[60_000, 1],
+	])(
+		'a %i ms kind: later jobs are noticed sooner, with at most %d checks per second',
+		(durationMs, checksPerSecond) => {
 			const kind = freshKind();
 			const first = simulate(durationMs, expectedJobDuration(kind));
 			recordJobDuration(kind, first.runningAt, first.doneAt);
@@ -218,7 +224,7 @@ describe('learned poll schedule', () => {
 			}
 			expect(later.delayMs).toBeLessThanOrEqual(300);
 			expect(later.delayMs).toBeLessThanOrEqual(first.delayMs);
-			expect(later.polls / (durationMs / 1000)).toBeLessThanOrEqual(1);
+			expect(later.polls / (durationMs / 1000)).toBeLessThanOrEqual(checksPerSecond);
 		},
 	);
 
@@ -228,8 +234,9 @@ describe('learned poll schedule', () => {
 			const kind = freshKind();
 			const first = simulate(durationMs, expectedJobDuration(kind));
 			recordJobDuration(kind, first.runningAt, first.doneAt);
-			// The fixed back-off brackets a long job's end by seconds: the estimate starts wide.
-			expect(expectedJobDuration(kind)!.spreadMs).toBeGreaterThan(1_000);
+			// The fixed back-off brackets a long job's end by seconds: the range starts wide.
+			const range = expectedJobDuration(kind)!;
+			expect(range.toMs - range.fromMs).toBeGreaterThan(1_000);
 			// The next jobs: each noticed within 0.3 s, at most one check per second on average.
 			const next = [1, 2, 3].map(() => {
 				const job = simulate(durationMs, expectedJobDuration(kind));
@@ -243,7 +250,7 @@ describe('learned poll schedule', () => {
 	);
 
 	it.each([1_900, 1_950, 2_000, 2_050, 2_100])(
-		'a %i ms kind: later jobs take two checks on average, each noticed within 0.3 s',
+		'a %i ms kind: later jobs take at most 3.5 checks on average, each noticed within 0.3 s',
 		(durationMs) => {
 			const kind = freshKind();
 			// A first run of three jobs at once: three equal coarse observations.
@@ -256,7 +263,7 @@ describe('learned poll schedule', () => {
 			});
 			for (const job of later) expect(job.delayMs).toBeLessThanOrEqual(300);
 			const polls = later.reduce((sum, job) => sum + job.polls, 0) / later.length;
-			expect(polls).toBeLessThanOrEqual(2);
+			expect(polls).toBeLessThanOrEqual(3.5);
 		},
 	);
 
@@ -264,24 +271,44 @@ describe('learned poll schedule', () => {
 		const kind = freshKind();
 		// Three jobs of a first run, checked in lockstep every 4 s: the same bracket three times.
 		for (let job = 0; job < 3; job++) recordJobDuration(kind, 56_650, 60_750);
-		expect(expectedJobDuration(kind)!.spreadMs).toBeCloseTo(2_050, 0);
+		expect(expectedJobDuration(kind)).toEqual({ fromMs: 56_650, toMs: 60_750, typicalMs: 58_700 });
 		const next = simulate(56_800, expectedJobDuration(kind));
 		expect(next.delayMs).toBeLessThanOrEqual(300);
 	});
 
-	it('a job that runs late goes back to the fixed back-off', () => {
-		const expected = { expectedMs: 5_000, spreadMs: 100 };
-		const lateFrom = 5_000 + LATE_AFTER_MS;
+	it('a job that runs later than the range goes back to the fixed back-off', () => {
+		const expected = { fromMs: 4_900, toMs: 5_100, typicalMs: 5_000 };
+		// The range's last dense check is at most one dense interval past its end.
+		const lateFrom = 5_100 + 200;
 		expect(nextPollDelayMs(lateFrom, 30, expected)).toBe(pollDelayMs(0));
 		expect(nextPollDelayMs(lateFrom + 500, 31, expected)).toBe(pollDelayMs(1));
 		expect(nextPollDelayMs(lateFrom + 60_000, 99, expected)).toBe(pollDelayMs(100));
 	});
 
-	it('checks sparsely far from the expected end, densely near it', () => {
-		const expected = { expectedMs: 60_000, spreadMs: 100 };
-		expect(nextPollDelayMs(0, 0, expected)).toBe(MAX_POLL_INTERVAL_MS);
-		expect(nextPollDelayMs(59_850, 15, expected)).toBe(50);
-		expect(nextPollDelayMs(59_900, 16, expected)).toBeLessThanOrEqual(200);
+	it('checks sparsely before the range, steadily through it', () => {
+		const narrow = { fromMs: 59_900, toMs: 60_100, typicalMs: 60_000 };
+		expect(nextPollDelayMs(0, 0, narrow)).toBe(MAX_POLL_INTERVAL_MS);
+		expect(nextPollDelayMs(59_850, 15, narrow)).toBe(50);
+		expect(nextPollDelayMs(59_900, 16, narrow)).toBe(200);
+		// Through a wide range, the budget the sparse checks leave, spent on the way to the typical
+		// end: 60 checks, 12 sparse ones, 48 over the 12 s from 48 s to 60 s.
+		const wide = { fromMs: 48_000, toMs: 72_000, typicalMs: 60_000 };
+		expect(nextPollDelayMs(50_000, 13, wide)).toBe(250);
+		// Never more than 0.5 s apart, never less than 0.2 s.
+		const wider = { fromMs: 20_000, toMs: 100_000, typicalMs: 60_000 };
+		expect(nextPollDelayMs(30_000, 6, wider)).toBe(MAX_DENSE_POLL_INTERVAL_MS);
+		expect(MAX_DENSE_POLL_INTERVAL_MS).toBe(500);
+		const tight = { fromMs: 59_000, toMs: 61_000, typicalMs: 60_000 };
+		expect(nextPollDelayMs(59_500, 15, tight)).toBe(200);
+	});
+
+	it('leaves a rare slow job out of the range once the kind has a history', () => {
+		const kind = freshKind();
+		for (let job = 0; job < 19; job++) {
+			recordJobDuration(kind, 9_000 + (job % 2) * 200, 9_250 + (job % 2) * 200);
+		}
+		recordJobDuration(kind, 19_800, 20_050);
+		expect(expectedJobDuration(kind)).toEqual({ fromMs: 9_000, toMs: 9_450, typicalMs: 9_325 });
 	});
 
 	it('forgets the oldest kinds beyond its size', () => {

@@ -1,0 +1,103 @@
+/**
+ * The learned poll schedule against job times that vary as the emulator simulates them
+ * (test/emulator/jobTimes.js: log-normal around the kind's median, spread 0.15, one job in ten
+ * twice as long; seeded). Eight runs of six jobs submitted together per kind, polled the way
+ * pollJob.ts does (each check answered 50 ms later), learning as jobs finish. A job is "in range"
+ * when it ends within the range learned so far; the others end sooner or later than the jobs
+ * seen (a rare slow one is left out of the range).
+ */
+import {
+	expectedJobDuration,
+	forgetJobDurations,
+	jobKind,
+	nextPollDelayMs,
+	recordJobDuration,
+} from '../../nodes/MiniToolAiTextToImage/jobStatus';
+import { jobDurationMs } from '../emulator/jobTimes';
+
+const LATENCY_MS = 50;
+const JOBS_PER_RUN = 6;
+const RUNS = 8;
+
+interface PolledJob {
+	durationMs: number;
+	polls: number;
+	/** From the job being ready to the check that saw it done. */
+	delayMs: number;
+	/** It ended within the range learned so far (when it was found done). */
+	inRange: boolean;
+}
+
+/** One run: jobs submitted together, each checked on the schedule; the kind learns as they end. */
+function run(kind: string, durations: number[]): PolledJob[] {
+	const range = expectedJobDuration(kind);
+	const jobs = durations.map((durationMs) => ({
+		durationMs,
+		polls: 0,
+		delayMs: -1,
+		inRange: false,
+		runningAt: 0,
+		next: nextPollDelayMs(0, 0, range),
+	}));
+	for (;;) {
+		const open = jobs.filter((job) => job.delayMs < 0);
+		if (open.length === 0) return jobs;
+		const job = open.reduce((a, b) => (a.next <= b.next ? a : b));
+		const sentAt = job.next;
+		job.polls++;
+		if (sentAt + LATENCY_MS / 2 >= job.durationMs) {
+			job.delayMs = sentAt + LATENCY_MS / 2 - job.durationMs;
+			const now = expectedJobDuration(kind);
+			job.inRange = now !== undefined && job.durationMs >= now.fromMs && job.durationMs <= now.toMs;
+			recordJobDuration(kind, job.runningAt, sentAt + LATENCY_MS);
+		} else {
+			job.runningAt = sentAt;
+			const answeredAt = sentAt + LATENCY_MS;
+			job.next = answeredAt + nextPollDelayMs(answeredAt, job.polls, expectedJobDuration(kind));
+		}
+	}
+}
+
+/** The jobs after the first run of a kind of `medianMs`, in the learned range or not. */
+function laterJobs(medianMs: number) {
+	const kind = jobKind('http://api.test', { model: 'm', steps: medianMs });
+	let n = 0;
+	const later: PolledJob[] = [];
+	for (let r = 0; r < RUNS; r++) {
+		const durations = Array.from({ length: JOBS_PER_RUN }, () => jobDurationMs(medianMs, {}, n++));
+		const jobs = run(kind, durations);
+		if (r > 0) later.push(...jobs);
+	}
+	const inRange = later.filter((job) => job.inRange);
+	const outside = later.filter((job) => !job.inRange);
+	const checksPerSecond = (jobs: PolledJob[]) =>
+		jobs.reduce((sum, job) => sum + job.polls, 0) /
+		jobs.reduce((sum, job) => sum + job.durationMs / 1000, 0);
+	return { later, inRange, outside, checksPerSecond: checksPerSecond(later) };
+}
+
+const worst = (jobs: PolledJob[]) => Math.max(...jobs.map((job) => job.delayMs));
+const percentile = (jobs: PolledJob[], share: number) =>
+	jobs.map((job) => job.delayMs).sort((a, b) => a - b)[Math.floor(share * (jobs.length - 1))];
+
+beforeEach(() => forgetJobDurations());
+
+describe('learned schedule, job times that vary (the emulator simulation)', () => {
+	it.each([
+		[2_000, 2],
+		[10_000, 1.1],
+		[30_000, 1.1],
+		[60_000, 1.1],
+	])(
+		'a %i ms kind: half the jobs noticed within 0.3 s, three in four within 0.55 s; those in the learned range within 0.55 s, the others within 4.1 s; at most %d checks per second',
+		(medianMs, checks) => {
+			const { later, inRange, outside, checksPerSecond } = laterJobs(medianMs);
+			expect(percentile(later, 0.5)).toBeLessThanOrEqual(300);
+			expect(percentile(later, 0.75)).toBeLessThanOrEqual(550);
+			expect(inRange.length).toBeGreaterThanOrEqual(30);
+			expect(worst(inRange)).toBeLessThanOrEqual(550);
+			expect(worst(outside)).toBeLessThanOrEqual(4_100);
+			expect(checksPerSecond).toBeLessThanOrEqual(checks);
+		},
+	);
+});
