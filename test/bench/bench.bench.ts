@@ -28,10 +28,14 @@ const CHAT_REPS = 10;
 const RATE_ITEMS = 200;
 const RATE_LIMITS = [5, 10, 20];
 const RATE_REPS = 3;
+/** Median job times; each job's own time varies around it (the emulator's jobTimes defaults). */
 const IMAGE_DURATIONS_MS = [2_000, 10_000, 30_000, 60_000];
-const IMAGE_JOBS_EACH = 3;
+const IMAGE_JOB_TIMES = {};
+const IMAGE_JOBS_EACH = 6;
 /** Runs after the first one, when the node has seen jobs of the kind. */
-const IMAGE_LATER_RUNS = 2;
+const IMAGE_LATER_RUNS = 3;
+/** Above the slowest simulated job (twice a 60 s median, and its spread). */
+const IMAGE_MAX_WAIT_S = 300;
 const MAX_WAIT_S = 3;
 const MAX_WAIT_REPS = 3;
 const FIXED_POLL_MS = 5_000;
@@ -306,6 +310,7 @@ async function imageDelay(): Promise<BenchResults['image']> {
 			const emulator = await startEmulator({
 				keys: { [KEY]: 1e6 },
 				jobDelayMs,
+				jobTimes: IMAGE_JOB_TIMES,
 				latencyMs: LATENCY_MS,
 			});
 			try {
@@ -326,7 +331,7 @@ async function imageDelay(): Promise<BenchResults['image']> {
 							width: 512,
 							height: 512,
 							downloadImage: false,
-							options: { maxWaitSeconds: 120 },
+							options: { maxWaitSeconds: IMAGE_MAX_WAIT_S },
 						}),
 					);
 				const nodeRun = async (label: string) => {
@@ -364,6 +369,7 @@ async function imageDelay(): Promise<BenchResults['image']> {
 							delayMs: (j.finishedAt ?? Number.NaN) - (j.readyAt ?? Number.NaN),
 							polls: j.polls.length,
 							readyAt: j.readyAt ?? Number.NaN,
+							durationMs: (j.readyAt ?? Number.NaN) - j.submittedAt,
 						}));
 				const first = pick('first job');
 				log(`3. image job ${jobDelayMs / 1000} s done`);
