@@ -157,7 +157,8 @@ export function forgetJobDurations(): void {
 /**
  * The wait before the next status check, `elapsedMs` after the submit was accepted, after `polls`
  * checks. Without an estimate: today's schedule. With one: sparse checks until the range, steady
- * ones through it, then today's schedule from its start. The steady pace spends the check budget
+ * ones through it, one a second for the range's width again, then today's schedule from its
+ * start. The steady pace spends the check budget
  * the sparse ones leave (at least MIN_DENSE_CHECKS) on the way to the typical end, within
  * DENSE_POLL_INTERVAL_MS..MAX_DENSE_POLL_INTERVAL_MS.
  */
@@ -181,9 +182,13 @@ export function nextPollDelayMs(
 	// One dense check past the range's end too: the end is only known to a check's accuracy.
 	const lateFrom = toMs + dense;
 	if (elapsedMs < lateFrom) return Math.min(dense, lateFrom - elapsedMs);
+	// A little late (within the range's width again): still one check per second, so a job a bit
+	// slower than any seen is noticed within a second, not up to the back-off's 4 s.
+	const lateBy = elapsedMs - lateFrom;
+	if (lateBy < toMs - fromMs) return AVERAGE_POLL_INTERVAL_MS;
 	// Late: today's schedule, as if polling had started when the job became late.
 	let late = 0;
-	for (let waited = pollDelayMs(0); waited <= elapsedMs - lateFrom; late++) {
+	for (let waited = pollDelayMs(0); waited <= lateBy - (toMs - fromMs); late++) {
 		waited += pollDelayMs(late + 1);
 	}
 	return pollDelayMs(late);

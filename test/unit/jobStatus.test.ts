@@ -276,13 +276,16 @@ describe('learned poll schedule', () => {
 		expect(next.delayMs).toBeLessThanOrEqual(300);
 	});
 
-	it('a job that runs later than the range goes back to the fixed back-off', () => {
+	it('a job that runs later than the range: a check a second for the range width, then the fixed back-off', () => {
 		const expected = { fromMs: 4_900, toMs: 5_100, typicalMs: 5_000 };
 		// The range's last dense check is at most one dense interval past its end.
 		const lateFrom = 5_100 + 200;
-		expect(nextPollDelayMs(lateFrom, 30, expected)).toBe(pollDelayMs(0));
-		expect(nextPollDelayMs(lateFrom + 500, 31, expected)).toBe(pollDelayMs(1));
-		expect(nextPollDelayMs(lateFrom + 60_000, 99, expected)).toBe(pollDelayMs(100));
+		expect(nextPollDelayMs(lateFrom, 30, expected)).toBe(1_000);
+		expect(nextPollDelayMs(lateFrom + 199, 31, expected)).toBe(1_000);
+		const backOffFrom = lateFrom + 200;
+		expect(nextPollDelayMs(backOffFrom, 32, expected)).toBe(pollDelayMs(0));
+		expect(nextPollDelayMs(backOffFrom + 500, 33, expected)).toBe(pollDelayMs(1));
+		expect(nextPollDelayMs(backOffFrom + 60_000, 99, expected)).toBe(pollDelayMs(100));
 	});
 
 	it('checks sparsely before the range, steadily through it', () => {
