@@ -3,7 +3,7 @@
  * The scripted model's answer once tool results are back (<tool_result> blocks, the protocol of
  * nodes/MiniToolAiChatModel/toolProtocol.ts).
  * - resultsAnswer: every result named and quoted (tests check it word for word);
- * - plausibleAfterResults: what a model would tell a person ("multiply for 17 and 23 gives 391.
+ * - plausibleAfterResults: what a model would tell a person ("Multiply (17 by 23) gives 391.
  *   Here is the image of a lighthouse at dusk: <url>"), or, when n8n's agent waits for its
  *   output parser's format tool, that tool called with fields read from the results.
  */
@@ -110,7 +110,7 @@ function sentence(result, call) {
 		return `${label} found this link: ${told.link}`;
 	}
 	const value = told.scalar ?? told.fields.join(', ');
-	const text = `${label}${phrase ? ` for ${phrase}` : ''} gives ${value.slice(0, MAX_STRING_CHARS)}.`;
+	const text = `${label}${phrase ? ` (${phrase})` : ''} gives ${value.slice(0, MAX_STRING_CHARS)}.`;
 	return text[0].toUpperCase() + text.slice(1);
 }
 

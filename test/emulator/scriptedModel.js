@@ -58,7 +58,7 @@ function scriptedReply(messages, options = {}) {
 			}
 			return { text: resultsAnswer(question), imperfection: null };
 		}
-		let named = namedTools(list, question);
+		let named = namedTools(list, question, plausible);
 		if (named.length === 0 && plausible) {
 			// n8n's agent with an output parser expects its answer through the format tool.
 			const format = list.find((t) => t.name === FORMAT_TOOL);
@@ -90,7 +90,7 @@ function scriptedReply(messages, options = {}) {
 
 /**
  * Read plausibly, a tool gets the part of the question after its name, up to the next tool's
- * ("use multiply for 17 and 23, then generate image of a lighthouse" -> "17 and 23" and
+ * ("multiply 17 by 23, then generate an image of a lighthouse" -> "17 by 23" and
  * "a lighthouse"); its numbers and named fields come from that part.
  */
 function toolContext(question, tool, next) {
@@ -104,7 +104,7 @@ function toolContext(question, tool, next) {
 }
 
 /** The tools the question names (by name, or with _/- as spaces), in the order they appear. */
-function namedTools(tools, question) {
+function namedTools(tools, question, loose = false) {
 	const q = question.toLowerCase();
 	return tools
 		.map((t) => {
@@ -114,6 +114,9 @@ function namedTools(tools, question) {
 				const at = q.indexOf(form);
 				if (at >= 0 && at < best.at) best = { at, form };
 			}
+			// Read plausibly, a few words may come between the name's words ("generate an image").
+			const loosely = loose ? looseMention(t.name, q) : null;
+			if (loosely && loosely.at < best.at) best = loosely;
 			return { tool: t, ...best };
 		})
 		.filter((x) => x.at !== Infinity)
@@ -124,6 +127,19 @@ function namedTools(tools, question) {
 			at: x.at,
 			form: x.form,
 		}));
+}
+
+/** Where the name's words appear in order with up to two words between them, or null. */
+function looseMention(name, lowerQuestion) {
+	const words = name
+		.toLowerCase()
+		.split(/[\s_-]+/)
+		.filter(Boolean);
+	if (words.length < 2) return null;
+	const escaped = words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+	const pattern = new RegExp(`\\b${escaped.join('(?:\\s+[^\\s]+){0,2}?\\s+')}\\b`);
+	const m = pattern.exec(lowerQuestion);
+	return m ? { at: m.index, form: m[0] } : null;
 }
 
 /** The JSON between <tag> and </tag> in a developer/system message, or undefined. */

@@ -53,7 +53,7 @@ const FORMAT_TOOL: ToolSpec = {
 		required: ['output'],
 	},
 };
-const AGENT_QUESTION = 'Use multiply for 17 and 23, then generate image of a lighthouse at dusk.';
+const AGENT_QUESTION = 'Multiply 17 by 23, then generate an image of a lighthouse at dusk.';
 const IMAGE_URL = 'http://127.0.0.2:8788/images/12345678.png';
 
 const plausible = (messages: ScriptedMessage[]) =>
@@ -70,7 +70,7 @@ const asked = (tools: ToolSpec[], question: string): ScriptedMessage[] => [
 function withResults(tools: ToolSpec[]): ScriptedMessage[] {
 	const calls = {
 		tool_calls: [
-			{ id: 'call_1', name: 'multiply', arguments: { input: '17 and 23' } },
+			{ id: 'call_1', name: 'multiply', arguments: { input: '17 by 23' } },
 			{ id: 'call_2', name: 'Generate_Image', arguments: { prompt: 'a lighthouse at dusk' } },
 		],
 	};
@@ -117,10 +117,10 @@ describe('scripted model, read plausibly', () => {
 		},
 	);
 
-	it('gives each named tool the part of the question meant for it', () => {
+	it('gives each named tool the part of the question meant for it (a few words may split a name)', () => {
 		expect(plausible(asked(AGENT_TOOLS, AGENT_QUESTION))).toEqual({
 			tool_calls: [
-				{ name: 'multiply', arguments: { input: '17 and 23' } },
+				{ name: 'multiply', arguments: { input: '17 by 23' } },
 				{ name: 'Generate_Image', arguments: { prompt: 'a lighthouse at dusk' } },
 			],
 		});
@@ -139,7 +139,7 @@ describe('scripted model, read plausibly', () => {
 
 	it('answers tool results in prose, every result told, nothing cut off', () => {
 		expect(scriptedReply(withResults(AGENT_TOOLS), { plausible: true })?.text).toBe(
-			`Multiply for 17 and 23 gives 391. Here is the image of a lighthouse at dusk: ${IMAGE_URL}`,
+			`Multiply (17 by 23) gives 391. Here is the image of a lighthouse at dusk: ${IMAGE_URL}`,
 		);
 	});
 
@@ -153,7 +153,7 @@ describe('scripted model, read plausibly', () => {
 						output: {
 							result: 391,
 							imageUrl: IMAGE_URL,
-							summary: `Multiply for 17 and 23 gives 391. Here is the image of a lighthouse at dusk: ${IMAGE_URL}`,
+							summary: `Multiply (17 by 23) gives 391. Here is the image of a lighthouse at dusk: ${IMAGE_URL}`,
 						},
 					},
 				},
