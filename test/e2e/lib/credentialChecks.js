@@ -1,0 +1,76 @@
+'use strict';
+/**
+ * The credential's test as n8n runs it (its credential tester, through the editor's REST call
+ * `POST /rest/credentials/test`) against the emulator: a good key passes; a refused key (401) and
+ * an empty balance (402) fail with the credential's own messages, which say what to do, instead of
+ * the bare status text. Each test is one paid request: the documented body, the key as a Bearer.
+ */
+const assert = require('node:assert/strict');
+const { CREDENTIAL_TYPE } = require('../../../scripts/lib/workflows');
+
+const CHAT_PATH = '/api/chat-completions/';
+const EMPTY_KEY = ['emulator', 'empty', 'balance'].join('-');
+const WRONG_KEY = ['not', 'a', 'minitoolai', 'key'].join('-');
+
+/** Creates a credential over REST (as the editor does) and runs n8n's test on it. */
+async function testCredential(n8n, name, data) {
+	const created = await n8n.request('POST', '/rest/credentials', {
+		name,
+		type: CREDENTIAL_TYPE,
+		data,
+	});
+	const result = await n8n.request('POST', '/rest/credentials/test', {
+		credentials: { id: created.id, name, type: CREDENTIAL_TYPE, data },
+	});
+	return { id: created.id, result };
+}
+
+async function runCredentialChecks({ n8n, emulator, checks, log }) {
+	emulator.configure({ keys: { [EMPTY_KEY]: 0 } });
+	const baseUrl = emulator.baseUrl;
+	const cases = [
+		{
+			label: 'a good key passes',
+			apiKey: 'emulator-key',
+			status: 'OK',
+			message: /^Connection successful!$/,
+		},
+		{
+			label: 'a refused key (401) says to copy the key again',
+			apiKey: WRONG_KEY,
+			status: 'Error',
+			message: /^MiniToolAI refused this API key \(HTTP 401\)\. Copy the key again/,
+		},
+		{
+			label: 'an empty balance (402) says to top up',
+			apiKey: EMPTY_KEY,
+			status: 'Error',
+			message: /balance is empty \(HTTP 402\)\. Top up your balance on minitoolai\.com/,
+		},
+	];
+	const ids = {};
+	for (const c of cases) {
+		await checks.check(`credential test over REST: ${c.label}`, async () => {
+			emulator.reset();
+			const { id, result } = await testCredential(n8n, `MiniToolAI test (${c.label})`, {
+				apiKey: c.apiKey,
+				baseUrl,
+			});
+			ids[c.apiKey] = id;
+			log(`credential test (${c.label}): ${JSON.stringify(result)}`);
+			assert.equal(result.status, c.status);
+			assert.match(result.message, c.message);
+			const tests = emulator.requests.filter((r) => r.path === CHAT_PATH);
+			assert.equal(tests.length, 1, 'one test request');
+			assert.equal(tests[0].headers.authorization, `Bearer ${c.apiKey}`);
+			assert.deepEqual(tests[0].body, {
+				model: 'gpt-4.1-nano',
+				messages: [{ role: 'user', content: 'Reply with OK' }],
+				max_completion_tokens: 1,
+			});
+		});
+	}
+	return { wrongKeyCredentialId: ids[WRONG_KEY] };
+}
+
+module.exports = { runCredentialChecks };
