@@ -9,8 +9,8 @@ import {
 	renderToolsPrompt,
 	type ToolSpec,
 } from '../../nodes/MiniToolAiChatModel/toolProtocol';
-import { validateJson, type JsonSchema } from '../../nodes/shared/jsonSchema';
-import { renderSchemaPrompt } from '../../nodes/shared/structuredOutput';
+import { validateJson, type JsonSchema } from '../../nodes/shared/json/jsonSchema';
+import { renderSchemaPrompt } from '../../nodes/shared/json/structuredOutput';
 import { startEmulator, type Emulator } from '../emulator';
 import { scriptedReply, type ScriptedMessage } from '../emulator/scriptedModel';
 import { CALCULATOR_PARAMETERS, WEATHER_PARAMETERS } from '../fixtures/tools';
