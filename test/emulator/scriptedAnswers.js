@@ -93,10 +93,12 @@ function summarise(value) {
 	return { fields: [`${value.length} results`] };
 }
 
-/** The arguments as words: the only string, or the values joined. */
+/** The arguments as words: the only string, or the values joined (n8n's agent adds the call's `id`). */
 function argumentPhrase(call) {
-	const args = isObject(call?.arguments) ? Object.values(call.arguments) : [];
-	const words = args.filter((v) => typeof v === 'string' || typeof v === 'number').map(String);
+	const args = isObject(call?.arguments) ? Object.entries(call.arguments) : [];
+	const words = args
+		.filter(([key, v]) => key !== 'id' && (typeof v === 'string' || typeof v === 'number'))
+		.map(([, v]) => String(v));
 	return words.join(', ').slice(0, MAX_STRING_CHARS);
 }
 
