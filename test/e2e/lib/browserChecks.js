@@ -11,6 +11,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { openEditor, renderedWhen } = require('../../../scripts/lib/chromium');
 const wf = require('../../../scripts/lib/workflows');
+const { receivedFrom } = require('./runs');
 const { TEMPLATES } = require('./templateChecks');
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -100,9 +101,9 @@ function iconsRendered(locator) {
 	});
 }
 
-/** The credential tests the emulator received (the test's smallest paid call). */
-function credentialTests(emulator) {
-	return emulator.requests.filter(
+/** The credential tests (the test's smallest paid call) among what a check received. */
+function credentialTests(received) {
+	return received().requests.filter(
 		(r) => r.path === '/api/chat-completions/' && r.body && r.body.max_completion_tokens === 1,
 	);
 }
@@ -184,7 +185,7 @@ async function runBrowserChecks(ctx) {
 		await checks.check(
 			'ui: credential form shows API Key and Base URL, tests once on open',
 			async () => {
-				const before = credentialTests(emulator).length;
+				const received = receivedFrom(emulator);
 				await page.goto(`${base}/home/credentials/${credentialId}`);
 				const dialog = page.locator('[data-test-id="credential-edit-dialog"]').first();
 				await dialog.waitFor({ timeout: 30000 });
@@ -197,7 +198,7 @@ async function runBrowserChecks(ctx) {
 				await dialog.getByText('Connection tested successfully').waitFor({ timeout: 20000 });
 				// A second test could only come later: give it a moment before counting.
 				await page.waitForTimeout(TEST_SETTLE_MS);
-				assert.equal(credentialTests(emulator).length - before, 1, 'paid tests on open');
+				assert.equal(credentialTests(received).length, 1, 'paid tests on open');
 				await shot(page, 'credential-form.png');
 				await page.keyboard.press('Escape');
 			},
@@ -205,7 +206,7 @@ async function runBrowserChecks(ctx) {
 
 		if (wrongKeyCredentialId) {
 			await checks.check('ui: a refused key shows what to do; saving tests again', async () => {
-				const before = credentialTests(emulator).length;
+				const received = receivedFrom(emulator);
 				await page.goto(`${base}/home/credentials/${wrongKeyCredentialId}`);
 				const dialog = page.locator('[data-test-id="credential-edit-dialog"]').first();
 				await dialog.waitFor({ timeout: 30000 });
@@ -224,7 +225,7 @@ async function runBrowserChecks(ctx) {
 					/MiniToolAI refused this API key \(HTTP 401\)\. Copy the key again/,
 					text,
 				);
-				const onOpen = credentialTests(emulator).length - before;
+				const onOpen = credentialTests(received).length;
 				// Save is enabled once something changed: another wrong key.
 				await dialog.locator('input[type="password"]').first().fill('still-not-a-minitoolai-key');
 				await dialog
@@ -233,7 +234,7 @@ async function runBrowserChecks(ctx) {
 					.first()
 					.click();
 				await page.waitForTimeout(3000);
-				const onSave = credentialTests(emulator).length - before - onOpen;
+				const onSave = credentialTests(received).length - onOpen;
 				log(
 					`credential form with a refused key: ${onOpen} test request(s) on open, ${onSave} on save`,
 				);

@@ -8,6 +8,7 @@
  */
 const assert = require('node:assert/strict');
 const { CREDENTIAL_TYPE } = require('../../../scripts/lib/workflows');
+const { apiRequests, receivedFrom } = require('./runs');
 
 const CHAT_PATH = '/api/chat-completions/';
 const EMPTY_KEY = ['emulator', 'empty', 'balance'].join('-');
@@ -56,6 +57,7 @@ async function runCredentialChecks({ n8n, emulator, checks, log }) {
 	for (const c of cases) {
 		await checks.check(`credential test over REST: ${c.label}`, async () => {
 			emulator.reset();
+			const received = receivedFrom(emulator);
 			const { id, result } = await testCredential(n8n, `MiniToolAI test (${c.label})`, {
 				apiKey: c.apiKey,
 				baseUrl,
@@ -64,7 +66,7 @@ async function runCredentialChecks({ n8n, emulator, checks, log }) {
 			log(`credential test (${c.label}): ${JSON.stringify(result)}`);
 			assert.equal(result.status, c.status);
 			assert.match(result.message, c.message);
-			const tests = emulator.requests.filter((r) => r.path === CHAT_PATH);
+			const tests = apiRequests(received(), CHAT_PATH);
 			// n8n sends a request refused with 401 once more (after trying to refresh the credential:
 			// httpRequestWithAuthentication, n8n-core 2.41.1).
 			assert.equal(tests.length, c.requests, 'test requests');

@@ -10,6 +10,7 @@
 const assert = require('node:assert/strict');
 const path = require('node:path');
 const wf = require('../../../scripts/lib/workflows');
+const { apiRequests, executeRun, receivedFrom } = require('./runs');
 const { postStreaming } = require('./streamChecks');
 
 const CHAT_PATH = '/api/chat-completions/';
@@ -43,16 +44,12 @@ function items(result, nodeName, runIndex = 0) {
 	return run.data.main[0];
 }
 
-const apiRequests = (emulator, urlPath) =>
-	emulator.requests.filter((r) => r.server === 'api' && r.path === urlPath);
 const userText = (req) => req.body.messages.filter((m) => m.role === 'user').pop().content;
 
 async function runTemplateCliChecks({ n8n, emulator, checks, log }) {
+	// What each check reads from the emulator is what its own run sent (runs.js).
 	const execute = async (file) => {
-		emulator.clearFaults();
-		emulator.reset();
-		const result = await n8n.execute(TEMPLATES[file]);
-		log(`execute ${file}: exit ${result.code} in ${(result.ms / 1000).toFixed(1)} s`);
+		const result = await executeRun({ n8n, emulator, log }, TEMPLATES[file]);
 		assert.equal(result.code, 0, result.stdout.slice(-3000) + result.stderr.slice(-2000));
 		return result;
 	};
@@ -77,11 +74,11 @@ async function runTemplateCliChecks({ n8n, emulator, checks, log }) {
 					post.json.text,
 					/^Ready for autumn hiking in the Alps\? .+ #autumn #hiking #Alps$/,
 				);
-				const [chat] = apiRequests(emulator, CHAT_PATH);
+				const [chat] = apiRequests(result, CHAT_PATH);
 				assert.equal(userText(chat), 'Write a post about autumn hiking in the Alps.');
-				const [submit] = apiRequests(emulator, SUBMIT_PATH);
+				const [submit] = apiRequests(result, SUBMIT_PATH);
 				assert.equal(submit.body.prompt, 'Bright illustration of autumn hiking in the Alps');
-				const [job] = [...emulator.jobs.values()];
+				const [job] = result.jobs;
 				const [mail] = items(result, 'Shape for email');
 				assert.deepEqual(mail.json, {
 					subject: 'New post: autumn hiking in the Alps',
@@ -92,7 +89,7 @@ async function runTemplateCliChecks({ n8n, emulator, checks, log }) {
 				const [sent] = items(result, 'Send email');
 				assert.deepEqual(sent.json, mail.json);
 				assert.equal(sent.binary.data.mimeType, 'image/png');
-				const downloads = emulator.requests.filter((r) => r.server === 'image');
+				const downloads = result.requests.filter((r) => r.server === 'image');
 				assert.ok(downloads.length >= 1 && downloads.every((r) => !r.headers.authorization));
 			},
 		);
@@ -122,7 +119,7 @@ async function runTemplateCliChecks({ n8n, emulator, checks, log }) {
 					assert.deepEqual({ ...row, Total: Math.round(row.Total * 100) / 100 }, expected[i]);
 					assert.ok(row['AI Cost (USD)'] > 0, 'cost');
 				});
-				const reqs = apiRequests(emulator, CHAT_PATH);
+				const reqs = apiRequests(result, CHAT_PATH);
 				assert.equal(reqs.length, 3, 'one request per e-mail, no repair round');
 				for (const req of reqs) assert.match(req.body.messages[1].content, /<response_schema>/);
 				assert.deepEqual(
@@ -139,7 +136,7 @@ async function runTemplateCliChecks({ n8n, emulator, checks, log }) {
 			'templates: AI Agent calls both tools with the parts of the question, answers as an object',
 			async () => {
 				const result = await execute('ai-agent-tools-structured-output.json');
-				const [job] = [...emulator.jobs.values()];
+				const [job] = result.jobs;
 				const [answer] = items(result, 'AI Agent');
 				log(`agent template answered: ${JSON.stringify(answer.json)}`);
 				assert.deepEqual(answer.json.output, {
@@ -147,8 +144,8 @@ async function runTemplateCliChecks({ n8n, emulator, checks, log }) {
 					imageUrl: imageUrl(job),
 					summary: `Multiply (17 by 23) gives 391. Here is the image of a lighthouse at dusk: ${imageUrl(job)}`,
 				});
-				assert.equal(apiRequests(emulator, CHAT_PATH).length, 2, 'the calls, then the answer');
-				const [submit] = apiRequests(emulator, SUBMIT_PATH);
+				assert.equal(apiRequests(result, CHAT_PATH).length, 2, 'the calls, then the answer');
+				const [submit] = apiRequests(result, SUBMIT_PATH);
 				assert.equal(submit.body.prompt, 'a lighthouse at dusk');
 				const [multiply] = runOf(result, 'multiply');
 				assert.match(JSON.stringify(multiply.data), /391/);
@@ -176,12 +173,12 @@ async function runTemplateCliChecks({ n8n, emulator, checks, log }) {
 				assert.ok(checksRun.length >= 2, `Get job ran ${checksRun.length} time(s)`);
 				assert.equal(checksRun[0].done, false);
 				assert.equal(checksRun[checksRun.length - 1].done, true);
-				const [job] = [...emulator.jobs.values()];
+				const [job] = result.jobs;
 				const [ready] = items(result, 'Image ready');
 				assert.deepEqual(ready.json, { jobId: String(job.jobid), imageUrl: imageUrl(job) });
 				assert.equal(ready.binary.data.mimeType, 'image/png');
-				assert.equal(apiRequests(emulator, SUBMIT_PATH).length, 1);
-				const polls = apiRequests(emulator, JOB_PATH);
+				assert.equal(apiRequests(result, SUBMIT_PATH).length, 1);
+				const polls = apiRequests(result, JOB_PATH);
 				assert.equal(polls.length, checksRun.length, 'one status check per Get job run');
 				for (const poll of polls) assert.equal(poll.body.signature, job.signature);
 			},
@@ -194,7 +191,7 @@ async function runTemplateCliChecks({ n8n, emulator, checks, log }) {
 				answer.json.text,
 				'The image shows a yellow sun setting over a calm dark blue sea under an orange evening sky.',
 			);
-			const [req] = apiRequests(emulator, CHAT_PATH);
+			const [req] = apiRequests(result, CHAT_PATH);
 			assert.equal(
 				req.body.messages[0].content[1].image_url.url,
 				`${emulator.imageBaseUrl}/images/demo.png`,
@@ -225,6 +222,7 @@ async function runChatbotTemplateCheck({ n8n, emulator, checks, log }) {
 			const url = `${n8n.baseUrl}/webhook/${CHATBOT_WEBHOOK_ID}/chat`;
 			emulator.reset();
 			emulator.configure({ replies: 'canned', tokenDelayMs: 20 });
+			const received = receivedFrom(emulator);
 			try {
 				const sessionId = `e2e-template-${Date.now()}`;
 				const ask = async (chatInput) => {
@@ -247,7 +245,7 @@ async function runChatbotTemplateCheck({ n8n, emulator, checks, log }) {
 				log(`chatbot template: "${first}" / "${second}"`);
 				assert.equal(first, 'Nice to meet you, Ada! How can I help you today?');
 				assert.equal(second, 'Your name is Ada: you told me earlier in our conversation.');
-				const reqs = apiRequests(emulator, CHAT_PATH);
+				const reqs = apiRequests(received(), CHAT_PATH);
 				assert.equal(reqs.length, 2);
 				// Memory: the second request carries the first turn, question and answer.
 				const sent = reqs[1].body.messages.map((m) => `${m.role}: ${m.content}`);
