@@ -10,6 +10,42 @@ import type {
 
 import { BASE_URL_EXPRESSION } from '../nodes/shared/constants';
 
+/** n8n shows these messages instead of the bare status text ("Unauthorized"). */
+const STATUS_RULES: IAuthenticateRuleResponseCode[] = [
+	{
+		type: 'responseCode',
+		properties: {
+			value: 401,
+			message:
+				'MiniToolAI refused this API key (HTTP 401). Copy the key again from your account on minitoolai.com, paste it into API Key and save.',
+		},
+	},
+	{
+		type: 'responseCode',
+		properties: {
+			value: 402,
+			message:
+				'The API key works, but your MiniToolAI balance is empty (HTTP 402). Top up your balance on minitoolai.com, then test again.',
+		},
+	},
+	{
+		type: 'responseCode',
+		properties: {
+			value: 404,
+			message:
+				'No MiniToolAI API at this Base URL (HTTP 404). Use https://minitoolai.com unless you go through a proxy or the local emulator.',
+		},
+	},
+	{
+		type: 'responseCode',
+		properties: {
+			value: 429,
+			message:
+				'MiniToolAI is limiting requests for this key right now (HTTP 429). Wait a minute, then test again.',
+		},
+	},
+];
+
 /**
  * The test, like the nodes, never follows a redirect (n8n would send the key to the redirect's
  * target). n8n then fails the test with the 3xx, and these rules say why; n8n's rule messages are
@@ -36,7 +72,7 @@ export class MiniToolAiApi implements ICredentialType {
 	properties: INodeProperties[] = [
 		{
 			displayName:
-				'Testing this credential is a tiny paid call: one token from gpt-4.1-nano, about USD 0.000002 of your balance (MiniToolAI has no free endpoint to check a key with)',
+				'n8n tests this credential each time this form opens for a saved credential and each time you save it. Each test is a tiny paid call: one token from gpt-4.1-nano, about USD 0.000002 of your balance (MiniToolAI has no free endpoint to check a key with)',
 			name: 'testCostNotice',
 			type: 'notice',
 			default: '',
@@ -90,6 +126,6 @@ export class MiniToolAiApi implements ICredentialType {
 				max_completion_tokens: 1,
 			},
 		},
-		rules: REDIRECT_RULES,
+		rules: [...STATUS_RULES, ...REDIRECT_RULES],
 	};
 }

@@ -2,12 +2,16 @@
 /**
  * `npm run test:e2e`: the packed package inside a real n8n 2.41.1, installed the way n8n's
  * community-package installer does it (scripts/lib/pack.js).
- * 1. CLI: import the credential and workflows, run each with `n8n execute`, check the output and
- *    what the emulator received; n8n's Basic LLM Chain and AI Agent with our Chat Model sub-node.
- * 2. Server: streaming Webhook and Chat Trigger workflows stream MiniToolAI's text to the caller.
- * 3. Headless Chromium: the editor shows our nodes, without n8n's false "filled by AI" notice.
- * 4. Every built-in n8n node loads, no load errors in the server log; `npm start` imports the demos
- *    and stops with everything it started on a signal to the npm process (test/e2e/lib/sandboxChecks).
+ * 1. CLI: import the credential, the templates (examples/) and the test workflows, run each with
+ *    `n8n execute`, check the output and what the emulator received; n8n's Basic LLM Chain and AI
+ *    Agent with our Chat Model sub-node; every template with the sandbox's answers.
+ * 2. Server: streaming Webhook and Chat Trigger workflows stream MiniToolAI's text to the caller;
+ *    the chatbot template streams and remembers.
+ * 3. Headless Chromium: the editor shows our nodes, without n8n's false "filled by AI" notice, and
+ *    the templates' canvases (screenshots for docs/templates.md).
+ * 4. Every built-in n8n node loads, no load errors in the server log; `npm start` imports the
+ *    templates and stops with everything it started on a signal to the npm process
+ *    (test/e2e/lib/sandboxRun).
  * Ends with `e2e: N passed, N failed`; exit code 1 on any failure. Everything it starts is
  * stopped at the end, also on failure or Ctrl-C.
  * Flags: --skip-build (use the current dist/), --skip-browser (the server checks still run),
@@ -37,6 +41,9 @@ const { runAiChecks } = require('../test/e2e/lib/aiChecks');
 const { runAiToolChecks } = require('../test/e2e/lib/aiToolChecks');
 const { runStreamChecks, describe: describeStream } = require('../test/e2e/lib/streamChecks');
 const sandboxChecks = require('../test/e2e/lib/sandboxChecks');
+const { checkSandbox } = require('../test/e2e/lib/sandboxRun');
+const templateChecks = require('../test/e2e/lib/templateChecks');
+const { DEMO_PICTURE } = require('../test/emulator/pictures');
 
 const args = new Set(process.argv.slice(2));
 const n8nArg = process.argv.slice(2).find((a) => a.startsWith('--n8n='));
@@ -50,11 +57,11 @@ const NEEDS_SDK_MESSAGE = 'The MiniToolAI Chat Model needs n8n 2.x with the AI n
 // The newest Basic LLM Chain version n8n 1.123 has.
 const LLM_CHAIN_1X = { id: 'mtaiAiLlmChain1x', chainVersion: 1.7 };
 const OWNER = { email: 'e2e@minitoolai.local', password: 'E2e-Passw0rd!' };
-// Workflow ids by role, from the committed files.
+// Workflow ids by role, from the committed files (templates: mtaiDemo*).
 const IDS = {
 	content: 'mtaiDemoContent1',
 	vision: 'mtaiDemoVision01',
-	batch: 'mtaiDemoBatch001',
+	batch: 'mtaiCaseBatch001',
 	chatError: 'mtaiCaseChatErr1',
 	chatErrorContinue: 'mtaiCaseChatCont',
 	imageJobSteps: 'mtaiCaseJobSteps',
@@ -64,9 +71,9 @@ const IDS = {
 	aiAgent: 'mtaiAiAgent00001',
 	agentWithTool: 'mtaiCaseAgentTl1',
 	webhookStreaming: 'mtaiCaseWebhStrm',
-	streamingChatbot: 'mtaiDemoStrmChat',
+	chatTriggerStreaming: 'mtaiCaseChatStrm',
 	aiChainDemo: 'mtaiDemoAiChain1',
-	aiAgentDemo: 'mtaiDemoAiAgent1',
+	jsonRows: 'mtaiDemoJsonRows',
 };
 // Production URLs of the streaming workflows (path / webhookId in the committed files).
 const STREAM_WEBHOOK_PATH = 'minitoolai-e2e-stream';
@@ -112,18 +119,13 @@ async function main() {
 			await n8n.importCredentials(
 				wf.credentialForImport({ apiKey: EMULATOR_KEY, baseUrl: emulator.baseUrl }),
 			);
-			const aiDir = path.join(wf.WORKFLOW_DIR, 'ai');
-			const aiFiles = fs
-				.readdirSync(aiDir)
-				.filter((f) => f.endsWith('.json'))
-				.sort()
-				.map((f) => path.join(aiDir, f));
-			const files = [...wf.listWorkflowFiles('demo'), ...wf.listWorkflowFiles('cases'), ...aiFiles];
-			const demoImageUrl = `${emulator.imageBaseUrl}/images/demo.png`;
-			// One CLI call for all of them: each n8n command costs seconds of startup.
-			await n8n.importWorkflows(
-				files.map((file) => wf.prepareWorkflow(wf.readWorkflow(file), { demoImageUrl })),
-			);
+			const files = ['examples', 'cases', 'ai'].flatMap((kind) => wf.listWorkflowFiles(kind));
+			const demoImageUrl = `${emulator.imageBaseUrl}${DEMO_PICTURE.path}`;
+			// One CLI call for all of them: each n8n command costs seconds of startup. The long-job
+			// template waits 2 minutes between checks; here 1 s.
+			const prepare = (file) =>
+				wf.prepareWorkflow(wf.readWorkflow(file), { demoImageUrl, waitSeconds: 1 });
+			await n8n.importWorkflows(files.map(prepare));
 		});
 
 		if (!IS_1X && !ONLY_CREDENTIAL) {
@@ -145,7 +147,9 @@ async function main() {
 				await n8n.start();
 				await n8n.ensureOwner(OWNER);
 			});
-			await stages.time('credential test', () => checkCredentialTest({ n8n, emulator, checks }));
+			await stages.time('credential test', () =>
+				runCredentialChecks({ n8n, emulator, checks, log }),
+			);
 		} else {
 			await stages.time('hostile server', () =>
 				runHostileChecks({ n8n, emulator, checks, ids: IDS }),
@@ -156,13 +160,14 @@ async function main() {
 			);
 			await stages.time('ai tool calling', () => runAiToolChecks({ n8n, emulator, checks, log }));
 
-			await stages.time('ai demos', () => sandboxChecks.checkAiDemos({ n8n, checks, ids: IDS }));
+			await stages.time('templates', () =>
+				templateChecks.runTemplateCliChecks({ n8n, emulator, checks, log }),
+			);
 
 			await stages.time('server start', async () => {
 				await n8n.start();
 				await n8n.ensureOwner(OWNER);
 			});
-			await stages.time('credential test', () => checkCredentialTest({ n8n, emulator, checks }));
 			streamTimings = await stages.time('streaming', () =>
 				runStreamChecks({
 					n8n,
@@ -176,16 +181,24 @@ async function main() {
 					restoreTokenDelayMs: 0,
 				}),
 			);
+			await stages.time('chatbot template', () =>
+				templateChecks.runChatbotTemplateCheck({ n8n, emulator, checks, log }),
+			);
+			const { wrongKeyCredentialId } = await stages.time('credential test', () =>
+				runCredentialChecks({ n8n, emulator, checks, log }),
+			);
 
 			if (!args.has('--skip-browser')) {
 				await stages.time('browser', () =>
 					runBrowserChecks({
 						n8n,
+						emulator,
 						checks,
 						ids: IDS,
 						owner: OWNER,
 						log,
 						credentialId: wf.DEFAULT_CREDENTIAL.id,
+						wrongKeyCredentialId,
 						updateReadme: args.has('--update-screenshots'),
 					}),
 				);
@@ -194,7 +207,7 @@ async function main() {
 				);
 			}
 			await sandboxChecks.checkServerLog({ n8n, checks });
-			await stages.time('sandbox (npm start)', () => sandboxChecks.checkSandbox({ checks, log }));
+			await stages.time('sandbox (npm start)', () => checkSandbox({ checks, log }));
 		}
 	} catch (error) {
 		checks.fail('stage', error);
@@ -217,11 +230,6 @@ async function main() {
 		for (const m of streamTimings) console.log(`  ${describeStream(m)}`);
 	}
 	checks.finish(SUMMARY);
-}
-
-function checkCredentialTest({ n8n, emulator, checks }) {
-	const credential = wf.DEFAULT_CREDENTIAL;
-	return runCredentialChecks({ n8n, emulator, checks, credential, apiKey: EMULATOR_KEY });
 }
 
 /**

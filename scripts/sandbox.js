@@ -1,7 +1,8 @@
 'use strict';
 /**
  * `npm start`: a real n8n with this package installed, talking to the local MiniToolAI emulator
- * (or to https://minitoolai.com when MINITOOLAI_API_KEY is set), with demo workflows imported.
+ * (or to https://minitoolai.com when MINITOOLAI_API_KEY is set), with the templates of
+ * `examples/` imported as demos.
  * State lives in ~/.cache/n8n-nodes-minitoolai/sandbox-<checkout> (outside the repository, like a
  * user's n8n; MINITOOLAI_SANDBOX_DIR overrides it) and survives restarts (your edits stay);
  * `npm start -- --fresh` starts over. Stops everything it started on Ctrl-C, on SIGINT / SIGTERM /
@@ -15,6 +16,7 @@ const { ensureN8nHost } = require('./lib/n8nHost');
 const { buildAndPack, installPackage, outsideRepoFolder } = require('./lib/pack');
 const { N8nInstance } = require('./lib/n8nProcess');
 const { startLocalEmulator, EMULATOR_KEY } = require('./lib/emulator');
+const { DEMO_PICTURE } = require('../test/emulator/pictures');
 const wf = require('./lib/workflows');
 
 const SANDBOX_DIR = process.env.MINITOOLAI_SANDBOX_DIR
@@ -23,9 +25,10 @@ const SANDBOX_DIR = process.env.MINITOOLAI_SANDBOX_DIR
 const STATE_FILE = path.join(SANDBOX_DIR, 'sandbox-state.json');
 // Documented in the README: a local-only login for a loopback-only server.
 const OWNER = { email: 'sandbox@minitoolai.local', password: 'MiniToolAI-Sandbox-1' };
-// A public picture for the vision demo when the real API is used (the model must fetch it).
-const PUBLIC_DEMO_IMAGE =
-	'https://upload.wikimedia.org/wikipedia/commons/4/47/PNG_transparency_demonstration_1.png';
+// The emulator's pause between streamed words: about 65 tokens per second, the pace of a fast
+// model (gpt-4o-mini streams 60-100), so a canned answer of 60-150 words takes 1-2.5 s and the
+// chatbot still visibly writes word by word.
+const TOKEN_DELAY_MS = 15;
 
 const args = new Set(process.argv.slice(2));
 const realApiKey = process.env.MINITOOLAI_API_KEY;
@@ -58,12 +61,12 @@ async function upsertCredential(n8n, state, { apiKey, baseUrl }) {
 	return { id: created.id, name };
 }
 
-/** Imports each demo workflow once; a workflow the user deleted comes back on the next start. */
+/** Imports each template once; a workflow the user deleted comes back on the next start. */
 async function importDemos(n8n, state, credential, demoImageUrl) {
 	const existing = await n8n.request('GET', '/rest/workflows');
 	const existingIds = new Set((existing || []).map((w) => w.id));
 	const report = [];
-	for (const file of wf.listWorkflowFiles('demo')) {
+	for (const file of wf.listWorkflowFiles('examples')) {
 		const key = path.basename(file);
 		const known = state.workflows[key];
 		if (known && existingIds.has(known)) {
@@ -86,7 +89,7 @@ async function importDemos(n8n, state, credential, demoImageUrl) {
 }
 
 // The demo whose Chat Trigger is published: its hosted chat streams the answer word by word.
-const STREAMING_CHATBOT_FILE = 'streaming-chatbot.json';
+const STREAMING_CHATBOT_FILE = 'streaming-chatbot-with-memory.json';
 const CHAT_TRIGGER_TYPE = '@n8n/n8n-nodes-langchain.chatTrigger';
 
 /**
@@ -148,23 +151,23 @@ async function main() {
 	fs.rmSync(path.dirname(tgz), { recursive: true, force: true });
 
 	let api;
+	// With the real API the image question keeps the template's public picture.
 	let demoImageUrl;
 	if (realApiKey) {
 		api = { apiKey: realApiKey, baseUrl: 'https://minitoolai.com' };
-		demoImageUrl = PUBLIC_DEMO_IMAGE;
 	} else {
 		const emulator = await stages.time('emulator', () =>
-			// A small delay per token, so the streaming chatbot visibly writes word by word.
 			startLocalEmulator({
 				preferredPorts: [8787, 8788],
 				quiet: false,
-				tokenDelayMs: 50,
+				tokenDelayMs: TOKEN_DELAY_MS,
 				replies: 'canned',
 			}),
 		);
 		cleanups.push(() => emulator.close());
 		api = { apiKey: EMULATOR_KEY, baseUrl: emulator.baseUrl };
-		demoImageUrl = `${emulator.imageBaseUrl}/images/demo.png`;
+		// The emulator's own demo picture: the one picture it can describe.
+		demoImageUrl = `${emulator.imageBaseUrl}${DEMO_PICTURE.path}`;
 	}
 
 	const [port, brokerPort] = await freePorts([5678, 5679]);
@@ -199,11 +202,17 @@ async function main() {
 		'MiniToolAI sandbox is running',
 		`  editor:      ${n8n.baseUrl}/`,
 		`  login:       ${OWNER.email} / ${OWNER.password}`,
+		// After login n8n 2.41 may open its Assistant page, which stays empty without internet.
+		`  workflows:   ${n8n.baseUrl}/home/workflows (open this after logging in)`,
 		`  credential:  "${credential.name}" -> ${api.baseUrl}${realApiKey ? '' : ` (key ${EMULATOR_KEY})`}`,
-		'  workflows:',
+		'  templates (examples/):',
 		...report.map((w) => `    - ${w.name} (${w.status}): ${n8n.baseUrl}/workflow/${w.id}`),
 		...chatLines(n8n, state, chatbot),
 		`  n8n log:     ${path.relative(REPO_ROOT, n8n.logFile)}`,
+		realApiKey
+			? '  answers:     from the real MiniToolAI API (requests cost credits)'
+			: `  answers:     from the local emulator (canned text, not a model; ${TOKEN_DELAY_MS} ms per streamed word)`,
+		`  start over:  npm start -- --fresh (deletes the sandbox's n8n data: ${SANDBOX_DIR})`,
 		`  stop with Ctrl-C, or: kill ${process.pid}`,
 		'',
 		'startup times:',

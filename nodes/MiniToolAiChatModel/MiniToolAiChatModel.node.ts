@@ -20,6 +20,7 @@ import { assertHttpBaseUrl } from '../shared/transport/credentials';
 import { NOT_A_TOOL_MARKER } from '../shared/notAToolMarker';
 import { InputValidator, rangeLabel } from '../shared/validation';
 import { n8nChatTransport } from './n8nTransport';
+import { toolCallsHint } from './turnUsage';
 
 /** Measured: n8n 2.41.1 provides the SDK (0.31.1); n8n 1.123.81 has none. */
 const CHAT_MODEL_NEEDS_SDK =
@@ -146,6 +147,12 @@ export class MiniToolAiChatModel implements INodeType {
 					this.logger?.warn(message);
 					this.addExecutionHints?.({ type: 'warning', location: 'outputPane', message });
 				},
+				onToolCalls: (calls) =>
+					this.addExecutionHints?.({
+						type: 'info',
+						location: 'outputPane',
+						message: toolCallsHint(calls),
+					}),
 			},
 			{ temperature: settings.temperature, maxTokens: settings.max_completion_tokens },
 		);

@@ -54,6 +54,8 @@ export interface MiniToolAiModelOptions {
 	onUsage?: (usage: TokenUsage, costUsd: number | null, model: string) => void;
 	/** Told once per tool: parts of its input schema the model's calls are not checked against. */
 	onNotice?: (message: string) => void;
+	/** Told when an answer calls tools (after onUsage), with the calls as the agent gets them. */
+	onToolCalls?: (calls: Array<{ name: string; arguments: Record<string, unknown> }>) => void;
 }
 
 /** Extra facts about each answer, in `providerMetadata` (LangChain's `response_metadata`). */
@@ -206,6 +208,7 @@ export class MiniToolAiLanguageModel extends BaseChatModel<MiniToolAiModelConfig
 				},
 			};
 		}
+		this.options.onToolCalls?.(turn.answer.calls);
 		const prose = turn.answer.prose ? [{ type: 'text' as const, text: turn.answer.prose }] : [];
 		return {
 			...base,

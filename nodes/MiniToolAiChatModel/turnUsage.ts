@@ -59,3 +59,20 @@ function detail(usage: ChatUsage, group: string, field: string): number | undefi
 	const value = (details as Record<string, unknown>)[field];
 	return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
+
+/** A call's arguments as JSON, cut here in the hint (a prompt can be long). */
+const MAX_HINT_ARGUMENTS_CHARS = 200;
+
+/**
+ * What a turn that calls tools did, for the Chat Model's info hint: n8n's editor shows such a
+ * turn's output as an empty text, since the calls travel in the message, not in its text.
+ */
+export function toolCallsHint(calls: Array<{ name: string; arguments: unknown }>): string {
+	const described = calls.map((call) => {
+		const args = JSON.stringify(call.arguments) ?? '{}';
+		const shown =
+			args.length > MAX_HINT_ARGUMENTS_CHARS ? `${args.slice(0, MAX_HINT_ARGUMENTS_CHARS)}…` : args;
+		return `${call.name} ${shown}`;
+	});
+	return `Called ${calls.length === 1 ? 'a tool' : `${calls.length} tools`}: ${described.join('; ')}`;
+}

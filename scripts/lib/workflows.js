@@ -1,25 +1,33 @@
 'use strict';
 /**
- * Loads the committed workflow JSON (test/e2e/workflows) and fills in what differs per run:
- * the credential a MiniToolAI node points at, and the demo image URL (the emulator's image host,
- * or a public image when the sandbox talks to the real API).
+ * The committed workflow JSON: the templates users import (`examples/`, which the sandbox imports
+ * too) and the test-only workflows (`test/e2e/workflows/`: `cases/`, `ai/`, `queue/`).
+ * prepareWorkflow fills in what differs per run: the credential every MiniToolAI node uses (the
+ * templates name none, so that they import cleanly anywhere), the picture the image question
+ * asks about, and, for tests only, shorter Wait nodes.
  */
 const fs = require('node:fs');
 const path = require('node:path');
 const { REPO_ROOT } = require('./util');
 
+const EXAMPLES_DIR = path.join(REPO_ROOT, 'examples');
 const WORKFLOW_DIR = path.join(REPO_ROOT, 'test', 'e2e', 'workflows');
 const CREDENTIAL_TYPE = 'miniToolAiApi';
-// What the committed files reference; imports with `n8n import:credentials` reuse this id.
+const PACKAGE_NODE_PREFIX = 'n8n-nodes-minitoolai.';
+// The credential the test workflows reference; imports with `n8n import:credentials` reuse this id.
 const DEFAULT_CREDENTIAL = { id: 'minitoolaiCred01', name: 'MiniToolAI account' };
+// The public picture the image-question template asks about (a model must be able to fetch it).
+const PUBLIC_DEMO_IMAGE =
+	'https://upload.wikimedia.org/wikipedia/commons/4/47/PNG_transparency_demonstration_1.png';
 
 function readWorkflow(file) {
 	return JSON.parse(fs.readFileSync(file, 'utf8'));
 }
 
-/** The demo workflows (top level) or the test-only cases (`cases/`). */
-function listWorkflowFiles(kind = 'demo') {
-	const dir = kind === 'demo' ? WORKFLOW_DIR : path.join(WORKFLOW_DIR, 'cases');
+/** The templates (`examples`), or the test-only cases (`cases`) or AI workflows (`ai`). */
+function listWorkflowFiles(kind) {
+	const dirs = { examples: EXAMPLES_DIR, cases: path.join(WORKFLOW_DIR, 'cases') };
+	const dir = dirs[kind] ?? path.join(WORKFLOW_DIR, kind);
 	return fs
 		.readdirSync(dir)
 		.filter((f) => f.endsWith('.json'))
@@ -28,16 +36,23 @@ function listWorkflowFiles(kind = 'demo') {
 }
 
 /**
- * A copy of the workflow with placeholders replaced and every MiniToolAI credential reference
- * pointed at `credential` ({ id, name }).
+ * A copy of the workflow for this run: every node of this package on `credential` ({ id, name }),
+ * the public demo picture replaced by `demoImageUrl` (the emulator's, which it can describe), and
+ * with `waitSeconds` every Wait node waiting that long (tests; the templates wait minutes).
  */
-function prepareWorkflow(workflow, { credential = DEFAULT_CREDENTIAL, demoImageUrl }) {
+function prepareWorkflow(workflow, { credential = DEFAULT_CREDENTIAL, demoImageUrl, waitSeconds }) {
 	let text = JSON.stringify(workflow);
-	if (demoImageUrl) text = text.split('__DEMO_IMAGE_URL__').join(demoImageUrl);
+	if (demoImageUrl) text = text.split(PUBLIC_DEMO_IMAGE).join(demoImageUrl);
 	const copy = JSON.parse(text);
 	for (const node of copy.nodes) {
-		if (node.credentials && node.credentials[CREDENTIAL_TYPE]) {
-			node.credentials[CREDENTIAL_TYPE] = { id: credential.id, name: credential.name };
+		if (node.type.startsWith(PACKAGE_NODE_PREFIX)) {
+			node.credentials = {
+				...node.credentials,
+				[CREDENTIAL_TYPE]: { id: credential.id, name: credential.name },
+			};
+		}
+		if (waitSeconds !== undefined && node.type === 'n8n-nodes-base.wait') {
+			node.parameters = { ...node.parameters, amount: waitSeconds, unit: 'seconds' };
 		}
 	}
 	return copy;
@@ -49,9 +64,11 @@ function credentialForImport({ apiKey, baseUrl, credential = DEFAULT_CREDENTIAL 
 }
 
 module.exports = {
+	EXAMPLES_DIR,
 	WORKFLOW_DIR,
 	CREDENTIAL_TYPE,
 	DEFAULT_CREDENTIAL,
+	PUBLIC_DEMO_IMAGE,
 	readWorkflow,
 	listWorkflowFiles,
 	prepareWorkflow,

@@ -2,8 +2,12 @@
 /**
  * Canned replies: the emulator's own deterministic text (not a model's), long enough to look like a
  * real answer in a demo or a screenshot. The template is picked by what the message asks for (a
- * prompt, a list of ideas) or else by a hash of the message; the user's topic words are woven in.
+ * prompt, a list of ideas, a social media post, a one-sentence summary) or else by a hash of the
+ * message; the user's topic words are woven in. A few replies use the conversation: a name the
+ * person gave earlier (so a chat with memory can show that it remembers), and the pictures the
+ * emulator drew itself (pictures.js), which it can describe.
  */
+const { personName } = require('./textFacts');
 
 const MIN_TOPIC_WORD_LENGTH = 4;
 const MAX_TOPIC_WORDS = 3;
@@ -124,8 +128,91 @@ const shortStory = ([a, b, c]) =>
 const GENERAL = [blogParagraph, friendlyAnswer, stepByStep, summary, prosAndCons, shortStory];
 const TEMPLATES = [...GENERAL, ideaList, imagePrompt];
 
-/** The canned reply for the text of the last user message. */
-function cannedReply(text) {
+const ASKS_NAME = /\bwhat(?:'s| is) my name\b|\bwho am i\b|\b(?:know|remember) my name\b/i;
+/** A message this short that gives a name is a greeting, not a question. */
+const MAX_GREETING_WORDS = 12;
+const SOCIAL = /social media|tweet|linkedin|instagram|facebook|mastodon/i;
+const MAX_TOPIC_PHRASE_WORDS = 8;
+const MAX_SUMMARY_SENTENCES = 4;
+
+/** A name told earlier, asked for now; or a name given now. Else undefined. */
+function recall(text, earlier) {
+	if (ASKS_NAME.test(text)) {
+		const name = earlier.map(personName).filter(Boolean).pop();
+		return name
+			? `Your name is ${name}: you told me earlier in our conversation.`
+			: 'You have not told me your name yet. Tell me, and I will remember it for the rest of our chat.';
+	}
+	const name = personName(text);
+	if (name && text.split(/\s+/).length <= MAX_GREETING_WORDS) {
+		return `Nice to meet you, ${name}! How can I help you today?`;
+	}
+	return undefined;
+}
+
+/** The words after "about"/"on" as written, e.g. "autumn hiking in the Alps". */
+function topicPhrase(text) {
+	const m = /\b(?:about|on)\s+([^.!?\n]+)/i.exec(text);
+	const words = (m ? m[1] : slots(text)[0]).trim().split(/\s+/).slice(0, MAX_TOPIC_PHRASE_WORDS);
+	return words.join(' ');
+}
+
+const socialPost = (text) => {
+	const topic = topicPhrase(text);
+	const tags = topicWords(topic).map((w) => `#${w.replace(/[^\p{L}\p{N}]/gu, '')}`);
+	return (
+		`Ready for ${topic}? There has never been a better moment to get out there, slow down and ` +
+		`enjoy every bit of it. Tell us your favourite tip in the comments! ${tags.join(' ')}`
+	).trim();
+};
+
+/** "Summarise in one sentence: A. B." -> "A, and b." Undefined for other messages. */
+function oneSentenceSummary(text) {
+	const m = /\bsummari[sz]e\b([^:\n]*):\s*([^]+)$/i.exec(text);
+	if (!m || !/\bone sentence\b|\ba sentence\b/i.test(m[1])) return undefined;
+	const sentences = m[2]
+		.trim()
+		.split(/(?<=[.!?])\s+/)
+		.slice(0, MAX_SUMMARY_SENTENCES)
+		.map((s, i) => {
+			const plain = s.replace(/[.!?]+$/, '');
+			// "The shop" -> "the shop" inside the sentence; names (MiniToolAI, n8n) stay as written
+			return i > 0 && /^[A-Z][a-z]+\b/.test(plain)
+				? plain[0].toLowerCase() + plain.slice(1)
+				: plain;
+		});
+	if (sentences.length === 0 || sentences[0] === '') return undefined;
+	const last = sentences.pop();
+	return `${sentences.length ? `${sentences.join(', ')}, and ${last}` : last}.`;
+}
+
+/** What the message's pictures show; null stands for one the emulator did not draw. */
+function pictureAnswer(pictures) {
+	const seen = pictures.filter(Boolean);
+	if (seen.length === 0) {
+		return (
+			'I cannot make out this image. (The MiniToolAI emulator describes only the pictures it ' +
+			'drew itself: its demo picture and the images of its jobs.)'
+		);
+	}
+	const shows = seen.map((d) => `the image shows ${d}`).join('; ');
+	return `${shows[0].toUpperCase()}${shows.slice(1)}.`;
+}
+
+/**
+ * The canned reply for the text of the last user message. context: `instructions` (the
+ * developer messages), `earlier` (the texts of earlier user messages), `pictures` (one
+ * description per image in the message, null for one the emulator cannot see).
+ */
+function cannedReply(text, { instructions = '', earlier = [], pictures = [] } = {}) {
+	if (pictures.length > 0) return pictureAnswer(pictures);
+	const remembered = recall(text, earlier);
+	if (remembered) return remembered;
+	if (/\b(?:post|tweet|caption)\b/i.test(text) && SOCIAL.test(`${instructions}\n${text}`)) {
+		return socialPost(text);
+	}
+	const summary = oneSentenceSummary(text);
+	if (summary) return summary;
 	const words = slots(text);
 	if (/\bprompts?\b/i.test(text)) return imagePrompt(words);
 	if (/\b(ideas?|list|suggestions?|tips|ways)\b/i.test(text)) return ideaList(words);

@@ -6,6 +6,7 @@
 const { CHAT_MODELS, DEFAULT_MAX_COMPLETION_TOKENS, validateChat } = require('./api');
 const { refusePaid, charge } = require('./billing');
 const { LATE_FAULTS, takeFault } = require('./faults');
+const { describePicture } = require('./pictures');
 const { replyText, tokenize, countPromptTokens, usageObject } = require('./replies');
 const { randomAlnum, isInt, present, sendJson, write } = require('./util');
 
@@ -22,7 +23,9 @@ const DONE = '[DONE]';
 function composeAnswer(state, body, fault, sequence) {
 	const model = CHAT_MODELS[body.model];
 	const forced = fault && fault.type === 'imperfect' ? fault.kind : undefined;
-	const tokens = tokenize(replyText(body.messages, state.opts, { sequence, forced }));
+	const describe = (url) => describePicture(state, url);
+	const turn = { sequence, forced, describePicture: describe };
+	const tokens = tokenize(replyText(body.messages, state.opts, turn));
 	const max = present(body.max_completion_tokens)
 		? body.max_completion_tokens
 		: DEFAULT_MAX_COMPLETION_TOKENS;

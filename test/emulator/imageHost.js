@@ -9,6 +9,7 @@ const { answerChat } = require('./chat');
 const { LATE_FAULTS, REDIRECT_PREFIX, applyEarlyFaults, takeFault } = require('./faults');
 const { createJob, findJob, successAnswer } = require('./jobs');
 const { encodeGradientPng } = require('./png');
+const { DEMO_PICTURE, demoPicturePng } = require('./pictures');
 const { isInt, bearerKey, normalisePath, sendJson, sendRaw, write } = require('./util');
 
 const DEFAULT_IMAGE_SIZE = 1024;
@@ -152,9 +153,13 @@ async function onImageRequest(state, req, res, rec) {
 		return answerRedirected(state, req, res, path.slice(REDIRECT_PREFIX.length), rec.body);
 	}
 	const m = /^\/images\/(\d+)\.png$/.exec(path);
-	if (!m || (req.method !== 'GET' && req.method !== 'HEAD')) {
-		return sendRaw(res, 404, 'Not found', 'text/plain; charset=utf-8');
+	const readable = req.method === 'GET' || req.method === 'HEAD';
+	if (readable && path === DEMO_PICTURE.path) {
+		const buf = await demoPicturePng();
+		res.writeHead(200, imageHeaders(buf.length));
+		return res.end(req.method === 'HEAD' ? undefined : buf);
 	}
+	if (!m || !readable) return sendRaw(res, 404, 'Not found', 'text/plain; charset=utf-8');
 	return serveImage(state, req, res, m[1]);
 }
 

@@ -62,6 +62,8 @@ export interface ScriptedReplyContext {
 	seq: number;
 	/** Set by an `imperfect` fault: the kind this turn must show */
 	forced?: string;
+	/** true with `replies: 'canned'`: answer the way a model would for people (else undefined) */
+	plausible?: true;
 }
 
 export interface ScriptedModel {

@@ -41,14 +41,18 @@ function pngChunk(type, data) {
 	return Buffer.concat([head, typeBuf, data, crc]);
 }
 
-/** Raw scanlines (filter byte 0 + RGB) for a two-colour gradient picked from the prompt's hash. */
-function gradientScanlines(width, height, seedText, noise) {
+/** The two colours of the gradient drawn for a prompt (its top-left and bottom-right corners). */
+function gradientColours(seedText) {
 	const h = crypto
 		.createHash('sha256')
 		.update(String(seedText || ''))
 		.digest();
-	const from = [h[0], h[1], h[2]];
-	const to = [h[3], h[4], h[5]];
+	return { from: [h[0], h[1], h[2]], to: [h[3], h[4], h[5]], seed: h.readUInt32BE(8) || 1 };
+}
+
+/** Raw scanlines (filter byte 0 + RGB) for a two-colour gradient picked from the prompt's hash. */
+function gradientScanlines(width, height, seedText, noise) {
+	const { from, to, seed } = gradientColours(seedText);
 	const stride = 1 + 3 * width;
 	const raw = Buffer.alloc(stride * height);
 	// red/green run left to right, blue top to bottom: every pixel depends on the prompt
@@ -64,7 +68,23 @@ function gradientScanlines(width, height, seedText, noise) {
 		for (let x = 0; x < width; x++) row[3 + 3 * x] = blue;
 		row.copy(raw, y * stride);
 	}
-	if (noise) addNoise(raw, stride, h.readUInt32BE(8) || 1);
+	if (noise) addNoise(raw, stride, seed);
+	return raw;
+}
+
+/** Raw scanlines for any picture: `pixel(x, y)` gives [r, g, b]. */
+function pictureScanlines(width, height, pixel) {
+	const stride = 1 + 3 * width;
+	const raw = Buffer.alloc(stride * height);
+	for (let y = 0; y < height; y++) {
+		for (let x = 0; x < width; x++) {
+			const [r, g, b] = pixel(x, y);
+			const at = y * stride + 1 + 3 * x;
+			raw[at] = r;
+			raw[at + 1] = g;
+			raw[at + 2] = b;
+		}
+	}
 	return raw;
 }
 
@@ -85,7 +105,15 @@ function addNoise(raw, stride, seed) {
  * With `noise`, grain makes it compress like a photo instead of to a few KB.
  */
 function encodeGradientPng(width, height, seedText, { noise = false } = {}) {
-	const raw = gradientScanlines(width, height, seedText, noise);
+	return encodeRaw(width, height, gradientScanlines(width, height, seedText, noise));
+}
+
+/** Encode a picture drawn pixel by pixel (`pixel(x, y)` -> [r, g, b]) as PNG bytes. */
+function encodePicturePng(width, height, pixel) {
+	return encodeRaw(width, height, pictureScanlines(width, height, pixel));
+}
+
+function encodeRaw(width, height, raw) {
 	return new Promise((resolve, reject) => {
 		zlib.deflate(raw, { level: 6 }, (err, idat) => {
 			if (err) return reject(err);
@@ -109,4 +137,4 @@ function encodeGradientPng(width, height, seedText, { noise = false } = {}) {
 	});
 }
 
-module.exports = { crc32, encodeGradientPng };
+module.exports = { crc32, encodeGradientPng, encodePicturePng, gradientColours };

@@ -69,24 +69,37 @@ function scriptedModel(override) {
 
 /**
  * The text to stream for a chat request. The scripted model answers first (it returns undefined
- * for conversations it does not handle); then the configured reply mode.
+ * for conversations it does not handle); then the configured reply mode. With `canned` replies
+ * (meant for people) the scripted model reads arguments and fields plausibly, and the canned text
+ * sees the conversation: the instructions, earlier user messages and the message's pictures.
  * @param {object} opts the emulator's options (replies, imperfectModel, scriptedModel)
- * @param {{ sequence: number, forced?: string }} turn the chat turn's number (1-based), and the
- *   kind an `imperfect` fault forces
+ * @param {{ sequence: number, forced?: string, describePicture?: (url: string) => string | undefined }}
+ *   turn the chat turn's number (1-based), the kind an `imperfect` fault forces, and what the
+ *   emulator drew at an image URL (pictures.js)
  */
 function replyText(messages, opts, turn) {
+	const canned = opts.replies === 'canned';
 	const model = scriptedModel(opts.scriptedModel);
 	if (model && typeof model.scriptedReply === 'function') {
 		const answer = model.scriptedReply(messages, {
 			imperfection: opts.imperfectModel || undefined,
 			seq: turn.sequence,
 			forced: turn.forced,
+			plausible: canned || undefined,
 		});
 		if (answer && typeof answer.text === 'string') return answer.text;
 	}
-	if (opts.replies === 'canned') {
+	if (canned) {
 		const last = lastUserMessage(messages);
-		return cannedReply(last ? messageText(last.content) : '');
+		const textsOf = (test) => messages.filter(test).map((m) => messageText(m.content));
+		const images = last && Array.isArray(last.content) ? last.content : [];
+		return cannedReply(last ? messageText(last.content) : '', {
+			instructions: textsOf((m) => m.role === 'developer' || m.role === 'system').join('\n'),
+			earlier: textsOf((m) => m.role === 'user' && m !== last),
+			pictures: images
+				.filter((p) => p.type === 'image_url')
+				.map((p) => (turn.describePicture && turn.describePicture(p.image_url.url)) || null),
+		});
 	}
 	return replyFor(messages);
 }

@@ -19,6 +19,12 @@ export interface ScriptedReplyOptions {
 	seq?: number;
 	/** A kind forced on this request (the per-request fault), as `{ kind }` or its name. */
 	forced?: { kind: string } | string;
+	/**
+	 * Answers meant for people (the emulator's `canned` replies): fields and tool arguments read
+	 * from the question as a model would, tool results answered in prose, a question that names no
+	 * tool left to the canned text. Default: the question copied into every string.
+	 */
+	plausible?: boolean;
 }
 
 export interface ScriptedReply {

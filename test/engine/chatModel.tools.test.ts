@@ -183,6 +183,27 @@ describe('Chat Model tool calling through the SDK adapter (bindTools, as the AI 
 		expect(user).toEqual({ role: 'user', content: QUESTION });
 	});
 
+	it("says in an info hint which tools a turn called, with which arguments (its output's text is empty)", async () => {
+		const result = await run('invoke', [['human', QUESTION]]);
+		const json = output(result);
+		expect(json.text).toBe('');
+		const hints = result.run.data.resultData.runData['MiniToolAI Chat Model'][0].hints ?? [];
+		const calls = JSON.stringify({ input: QUESTION });
+		const weather = JSON.stringify({ city: QUESTION, days: 6 });
+		expect(hints.map((hint) => hint.message)).toEqual([
+			expect.stringMatching(/^gpt-4o-mini-2024-07-18: \d+ tokens/),
+			`Called 2 tools: calculator ${calls}; get_weather ${weather}`,
+		]);
+		expect(hints[1]).toMatchObject({ type: 'info', location: 'outputPane' });
+
+		// A plain answer calls nothing: only the usage hint.
+		const plain = await run('invoke', [['human', 'Say hello']]);
+		const plainHints = plain.run.data.resultData.runData['MiniToolAI Chat Model'][0].hints ?? [];
+		expect(plainHints.map((hint) => hint.message)).toEqual([
+			expect.stringMatching(/^gpt-4o-mini-2024-07-18: /),
+		]);
+	});
+
 	it('a plain answer with tools bound is text, without tool calls', async () => {
 		const json = output(await run('invoke', [['human', 'Say hello']]));
 		expect(json.toolCalls).toEqual([]);
@@ -365,12 +386,17 @@ describe('Chat Model tool calling: tolerant parsing and the one repair round', (
 				completionTokens: usage.output_tokens,
 				totalTokens: usage.total_tokens,
 			});
-			// The editor has no place for a model's cost: the node shows it in an info hint.
+			// The editor has no place for a model's cost: the node shows it in an info hint, then
+			// the calls of the turn (see the test of that hint above).
 			const hints = result.run.data.resultData.runData['MiniToolAI Chat Model'][0].hints;
 			expect(hints).toEqual([
 				expect.objectContaining({
 					type: 'info',
 					message: `gpt-4o-mini-2024-07-18: ${usage.total_tokens} tokens (${usage.input_tokens} prompt + ${usage.output_tokens} completion), USD ${cost.toFixed(8)}`,
+				}),
+				expect.objectContaining({
+					type: 'info',
+					message: expect.stringMatching(/^Called 2 tools: /),
 				}),
 			]);
 		},

@@ -19,7 +19,7 @@ const IMAGE_PATH = '/api/texttoimage/';
 const MODEL_NODE = 'MiniToolAI Chat Model';
 const DOCUMENTED_KEYS = ['max_completion_tokens', 'messages', 'model', 'temperature'];
 const IDS = {
-	agentTools: 'mtaiDemoAgentTls',
+	agentTools: 'mtaiAiAgentTools',
 	agentStructured: 'mtaiAiAgentStruc',
 	chainStructured: 'mtaiAiChainStruc',
 };

@@ -270,7 +270,7 @@ async function runStreamChecks(ctx) {
 			await activate(
 				n8n,
 				apiKey,
-				ids.streamingChatbot,
+				ids.chatTriggerStreaming,
 				() => probeStatus(`${n8n.baseUrl}/webhook/${chatWebhookId}/chat`),
 				log,
 			);
@@ -298,7 +298,7 @@ async function runStreamChecks(ctx) {
 			},
 			{
 				label: 'chat trigger',
-				workflowId: ids.streamingChatbot,
+				workflowId: ids.chatTriggerStreaming,
 				url: `${n8n.baseUrl}/webhook/${chatWebhookId}/chat`,
 				text: 'Hello chatbot, tell me how streaming feels from the inside of a workflow today',
 				body: (text) => ({

@@ -1,17 +1,17 @@
 'use strict';
 /**
- * Structured output in a real n8n (`n8n execute`): the order-email demo
- * (workflows/order-email-to-row.json) runs MiniToolAI Chat with a JSON Schema, and a Set node maps
- * the parsed object into spreadsheet columns. `execute` (runs.js) and the run-data helpers come from
- * cliChecks.js.
+ * Structured output in a real n8n (`n8n execute`): the order-email case
+ * (workflows/cases/order-email-to-row.json) runs MiniToolAI Chat with a JSON Schema, and a Set
+ * node maps the parsed object into spreadsheet columns. `execute` (runs.js) and the run-data
+ * helpers come from cliChecks.js. The template with three e-mails is checked in templateChecks.js.
  */
 const assert = require('node:assert/strict');
 const { apiRequests } = require('./runs');
 
 const CHAT_PATH = '/api/chat-completions/';
 
-// The order-email demo (workflows/order-email-to-row.json): Chat with a JSON Schema -> Set row.
-const ORDER_ROW_ID = 'mtaiDemoJsonRow1';
+// One e-mail, read the scripted model's default way (every string is the e-mail).
+const ORDER_ROW_ID = 'mtaiCaseJsonRow1';
 const ORDER_EMAIL =
 	'Hello, please send me 3 desk lamps at 42.5 EUR each. Thanks, Ada Lovelace (ada@example.com)';
 const REPAIR_PREFIX = 'Your previous answer could not be used:';
