@@ -45,6 +45,12 @@ function lastUserMessage(messages) {
 	return last;
 }
 
+/** The text parts of the last user message ('' without one). */
+function lastUserText(messages) {
+	const last = lastUserMessage(messages);
+	return last ? messageText(last.content) : '';
+}
+
 /** The echo reply: `Echo: <text of the last user message>`, image parts described. */
 function replyFor(messages) {
 	const last = lastUserMessage(messages);
@@ -84,10 +90,7 @@ function replyText(messages, opts, turn) {
 		});
 		if (answer && typeof answer.text === 'string') return answer.text;
 	}
-	if (opts.replies === 'canned') {
-		const last = lastUserMessage(messages);
-		return cannedReply(last ? messageText(last.content) : '');
-	}
+	if (opts.replies === 'canned') return cannedReply(lastUserText(messages));
 	return replyFor(messages);
 }
 
@@ -127,6 +130,7 @@ module.exports = {
 	REPLY_MODES,
 	replyFor,
 	replyText,
+	lastUserText,
 	tokenize,
 	countPromptTokens,
 	usageObject,
