@@ -34,7 +34,7 @@ const { runHostileChecks } = require('../test/e2e/lib/hostileChecks');
 const { runBrowserChecks } = require('../test/e2e/lib/browserChecks');
 const { runAiChecks } = require('../test/e2e/lib/aiChecks');
 const { runAiToolChecks } = require('../test/e2e/lib/aiToolChecks');
-const { runCrashChecks } = require('../test/e2e/lib/crashChecks');
+const { runCrashChecks, checkKilledRunAfterRestart } = require('../test/e2e/lib/crashChecks');
 const { runStreamChecks, describe: describeStream } = require('../test/e2e/lib/streamChecks');
 const sandboxChecks = require('../test/e2e/lib/sandboxChecks');
 
@@ -163,6 +163,7 @@ async function main() {
 				await n8n.start();
 				await n8n.ensureOwner(OWNER);
 			});
+			await checkKilledRunAfterRestart({ n8n, checks });
 			streamTimings = await stages.time('streaming', () =>
 				runStreamChecks({
 					n8n,

@@ -181,4 +181,18 @@ async function runCrashChecks({ n8n, emulator, checks, log, key, restoreJobDelay
 	return report;
 }
 
-module.exports = { runCrashChecks, paidJobLine };
+/**
+ * Once `n8n start` has run (owner logged in): n8n lists the killed run as crashed, not as running
+ * and not run again, as docs/reliability.md says.
+ */
+async function checkKilledRunAfterRestart({ n8n, checks }) {
+	await checks.check('crash: after a restart n8n lists the killed run as crashed', async () => {
+		const filter = encodeURIComponent(JSON.stringify({ workflowId: GENERATE_ID }));
+		const list = await n8n.request('GET', `/rest/executions?filter=${filter}`);
+		const runs = (list.results || []).map((e) => ({ id: e.id, status: e.status, mode: e.mode }));
+		assert.equal(runs.length, 1, JSON.stringify(runs));
+		assert.equal(runs[0].status, 'crashed', JSON.stringify(runs));
+	});
+}
+
+module.exports = { runCrashChecks, checkKilledRunAfterRestart, paidJobLine };

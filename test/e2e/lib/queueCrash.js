@@ -98,12 +98,21 @@ async function runCrash(ctx) {
 	log(`queue crash: ${JSON.stringify(crash)}`);
 }
 
-/** An execution as n8n reports it (status, finished, stoppedAt). */
+/** An execution as n8n reports it (status, finished, stoppedAt, its error's message). */
 async function executionState(main, apiKey, id) {
 	if (!id) return null;
 	try {
-		const e = await main.request('GET', `/api/v1/executions/${id}`, undefined, { apiKey });
-		return { id, status: e.status, finished: e.finished, stoppedAt: e.stoppedAt };
+		const e = await main.request('GET', `/api/v1/executions/${id}?includeData=true`, undefined, {
+			apiKey,
+		});
+		const error = e.data && e.data.resultData && e.data.resultData.error;
+		return {
+			id,
+			status: e.status,
+			finished: e.finished,
+			stoppedAt: e.stoppedAt,
+			error: error ? String(error.message).slice(0, 160) : null,
+		};
 	} catch (error) {
 		return { id, error: error.message };
 	}
