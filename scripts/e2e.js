@@ -4,7 +4,8 @@
  * community-package installer does it (scripts/lib/pack.js).
  * 1. CLI: import the credential, the templates (examples/) and the test workflows, run each with
  *    `n8n execute`, check the output and what the emulator received; n8n's Basic LLM Chain and AI
- *    Agent with our Chat Model sub-node; every template with the sandbox's answers.
+ *    Agent with our Chat Model sub-node; every template with the sandbox's answers; an
+ *    `n8n execute` killed while Generate waits, its paid image fetched with Get Job from the log.
  * 2. Server: streaming Webhook and Chat Trigger workflows stream MiniToolAI's text to the caller;
  *    the chatbot template streams and remembers.
  * 3. Headless Chromium: the editor shows our nodes, without n8n's false "filled by AI" notice, and
@@ -39,6 +40,7 @@ const { runHostileChecks } = require('../test/e2e/lib/hostileChecks');
 const { runBrowserChecks } = require('../test/e2e/lib/browserChecks');
 const { runAiChecks } = require('../test/e2e/lib/aiChecks');
 const { runAiToolChecks } = require('../test/e2e/lib/aiToolChecks');
+const { runCrashChecks, checkKilledRunAfterRestart } = require('../test/e2e/lib/crashChecks');
 const { runStreamChecks, describe: describeStream } = require('../test/e2e/lib/streamChecks');
 const sandboxChecks = require('../test/e2e/lib/sandboxChecks');
 const { checkSandbox } = require('../test/e2e/lib/sandboxRun');
@@ -78,6 +80,7 @@ const IDS = {
 // Production URLs of the streaming workflows (path / webhookId in the committed files).
 const STREAM_WEBHOOK_PATH = 'minitoolai-e2e-stream';
 const CHAT_WEBHOOK_ID = '6d1f0b3e-8c4a-4f2e-9b7d-5a3c2e1f0d41';
+const JOB_DELAY_MS = 500;
 // The emulator's delay between SSE events while the streaming checks run.
 const TOKEN_DELAY_MS = 80;
 
@@ -106,7 +109,7 @@ async function main() {
 		await stages.time('install tarball', () => installPackage(userFolder, tgz));
 
 		const emulator = await stages.time('emulator', () =>
-			startLocalEmulator({ jobDelayMs: 500, quiet: true }),
+			startLocalEmulator({ jobDelayMs: JOB_DELAY_MS, quiet: true }),
 		);
 		cleanups.push(() => emulator.close());
 		log(`emulator ${emulator.baseUrl}, images ${emulator.imageBaseUrl}`);
@@ -151,6 +154,16 @@ async function main() {
 				runCredentialChecks({ n8n, emulator, checks, log }),
 			);
 		} else {
+			await stages.time('killed while Generate waits', () =>
+				runCrashChecks({
+					n8n,
+					emulator,
+					checks,
+					log,
+					key: EMULATOR_KEY,
+					restoreJobDelayMs: JOB_DELAY_MS,
+				}),
+			);
 			await stages.time('hostile server', () =>
 				runHostileChecks({ n8n, emulator, checks, ids: IDS }),
 			);
@@ -168,6 +181,7 @@ async function main() {
 				await n8n.start();
 				await n8n.ensureOwner(OWNER);
 			});
+			await checkKilledRunAfterRestart({ n8n, checks });
 			streamTimings = await stages.time('streaming', () =>
 				runStreamChecks({
 					n8n,

@@ -4,7 +4,8 @@
  * Redis + PostgreSQL 15 (Debian's packages, on loopback, from temp folders), an n8n main with
  * EXECUTIONS_MODE=queue and two `n8n worker`s, all loading the package from one user folder.
  * Stages: a mixed burst of 40 webhook calls, a worker stopped with SIGTERM while it polls an image
- * job, and a streaming webhook served by a worker. Prints the stage times and the stack's peak
+ * job, a worker killed (SIGKILL) while Generate waits and the paid image fetched from its log, and
+ * a streaming webhook served by a worker. Prints the stage times and the stack's peak
  * RSS, ends with `queue: N passed, N failed`; exit code 1 on any failure. Everything it starts is
  * stopped at the end, also on failure or Ctrl-C.
  * Flags: --skip-build (pack the current dist/), --keep (keep the temp folders and logs).
@@ -32,7 +33,12 @@ const OWNER = { email: 'queue@minitoolai.local', password: 'Queue-Passw0rd!' };
 const WORKER_CONCURRENCY = 8;
 // Short enough that the chaos stage (a 25 s image job) outlives the drain window.
 const WORKER_SHUTDOWN_TIMEOUT_S = 8;
-const QUEUE_WORKFLOWS = { chat: 'chat.json', image: 'image.json', stream: 'stream.json' };
+const QUEUE_WORKFLOWS = {
+	chat: 'chat.json',
+	image: 'image.json',
+	stream: 'stream.json',
+	getJob: 'getjob.json',
+};
 const WEBHOOKS = {
 	chat: 'mtai-queue-chat',
 	image: 'mtai-queue-image',
@@ -252,6 +258,7 @@ async function main() {
 		const ctx = { main: n8nMain, workers, emulator, checks, apiKey, ids, delays, report, log };
 		await stages.time('burst', () => q.runBurst(ctx)).catch((e) => checks.fail('burst', e));
 		await stages.time('chaos', () => q.runChaos(ctx)).catch((e) => checks.fail('chaos', e));
+		await stages.time('crash', () => q.runCrash(ctx)).catch((e) => checks.fail('crash', e));
 		await stages
 			.time('streaming', () => q.runStreaming(ctx))
 			.catch((e) => checks.fail('streaming', e));

@@ -43,8 +43,23 @@ export async function submitImageJob(
 async function submitted(ctx: IExecuteSingleFunctions, response: IN8nHttpFullResponse) {
 	const plan = preparedItem<ImageOutputOptions>(ctx);
 	const job = await readSubmitAnswer(ctx, plan, response);
+	logSubmitted(ctx, job);
 	const fields: IDataObject = { ...plan.output.jobParameters, costUsd: imageCostUsd(1) };
 	return { plan, job, fields };
+}
+
+/**
+ * The job is paid for from here on. n8n's log (level info, its default) says so at once, with
+ * what Get Job needs: if n8n dies before the run is saved, the log is where the job can be found.
+ */
+function logSubmitted(ctx: IExecuteSingleFunctions, job: ImageJobHandle): void {
+	const executionId = ctx.getExecutionId();
+	ctx.logger.info(
+		`MiniToolAI image job ${job.jobId} submitted (execution ${executionId}, item ${ctx.getItemIndex()}). ` +
+			`If this run does not finish, fetch the image with the Text to Image node's Get Job operation: ` +
+			`Job ID ${job.jobId}, Signature ${job.signature}`,
+		{ executionId, jobId: job.jobId },
+	);
 }
 
 /** postReceive of Get Job: one check. A running job is a normal answer; a failed one an error. */

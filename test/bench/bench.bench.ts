@@ -18,6 +18,7 @@ import { loadHttpRequestNode } from './hostNodes';
 import { httpChatParameters } from './n8nRun';
 import { fixedPollImage, rawChatBatch } from './raw';
 import { runRealN8n, type RealN8nResults } from './realN8n';
+import { runSpike } from './realSpike';
 import { buildReport, type BenchResults, type Row } from './report';
 import { machineInfo, print, selectedMeasurements, writeOut } from './util';
 
@@ -46,6 +47,14 @@ const REAL_CHAT_REPS = 3;
 const REAL_IMAGES = 50;
 const REAL_MEM_REPS = 2;
 /** Measurement 8: chat items and image jobs in one execution, at two sizes (memory slope). */
+/** Spike and Waves: conversations at a real n8n server, the emulator at K requests at once. */
+const SPIKE = {
+	conversations: 200,
+	windowMs: 1_000,
+	waves: 3,
+	serverLimit: 10,
+	answerTimes: { seed: 20, firstTokenMs: [300, 1000], tokens: [20, 60], tokenGapMs: [10, 30] },
+};
 const SCALE_SIZES = [
 	{ chat: 1_000, images: 100 },
 	{ chat: 5_000, images: 500 },
@@ -567,6 +576,7 @@ describe('benchmarks', () => {
 			real: null,
 			scale: null,
 			scaleLegacy: null,
+			spike: null,
 			errors: {},
 		};
 		const only = selectedMeasurements();
@@ -617,6 +627,8 @@ describe('benchmarks', () => {
 			}),
 		);
 		results.scaleLegacy = (legacy as RealN8nResults | undefined)?.scale ?? null;
+		// A server under a burst of chat conversations, alone (BENCH_ONLY=spike).
+		results.spike = (await attempt('spike', () => runSpike({ ...SPIKE, log }))) ?? null;
 		results.totalMs = performance.now() - started;
 
 		const report = buildReport(results, {

@@ -63,6 +63,18 @@ function childPids(pid) {
 	}
 }
 
+/** RSS of a process and all its descendants (n8n and its task runner), in kB. */
+function processTreeRssKb(pid) {
+	let sum = 0;
+	const stack = [pid];
+	while (stack.length) {
+		const p = stack.pop();
+		sum += readKb(p, 'VmRSS') || 0;
+		stack.push(...childPids(p));
+	}
+	return sum;
+}
+
 /**
  * `n8n execute --id` with its peak RSS: VmHWM of the n8n process (the kernel's high-water mark,
  * sampled every 20 ms until exit), and the largest RSS sum of its descendants (task runner).
@@ -187,6 +199,7 @@ module.exports = {
 	itemSource,
 	linear,
 	executeWithRss,
+	processTreeRssKb,
 	chatNode,
 	imageNode,
 	httpChatParameters,

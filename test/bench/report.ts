@@ -2,6 +2,8 @@
 import type { MachineInfo } from './util';
 import type { RealN8nResults } from './realN8n';
 import { scaleRows } from './reportScale';
+import type { SpikeResults } from './realSpike';
+import { spikeRows } from './reportSpike';
 
 /** One image job of measurement 3: notice delay, status checks, and its own duration. */
 export interface ImageJobResult {
@@ -66,6 +68,8 @@ export interface BenchResults {
 	scale?: RealN8nResults['scale'];
 	/** The chat items of measurement 8 again, with N8N_EXPRESSION_ENGINE=legacy. */
 	scaleLegacy?: RealN8nResults['scale'];
+	/** Spike and Waves: chat conversations arriving together at a real n8n server. */
+	spike?: SpikeResults | null;
 	errors: Record<string, string>;
 	totalMs?: number;
 }
@@ -394,6 +398,7 @@ export function buildReport(
 
 	// 8
 	rows.push(...scaleRows(r.scale ?? null, r.errors['8'], r.scaleLegacy ?? null));
+	rows.push(...spikeRows(r.spike, r.errors.spike));
 
 	const m = r.machine;
 	const esc = (s: string) => s.replace(/\|/g, '\\|');

@@ -3,11 +3,12 @@
  * POST /api/chat-completions/: the answer as a Server-Sent Events stream shaped like the documented
  * example, its charge, and the chat answer faults (broken, stalled, odd or erroring streams).
  */
+const { drawAnswerTimes, lengthenReply } = require('./answerTimes');
 const { CHAT_MODELS, DEFAULT_MAX_COMPLETION_TOKENS, validateChat } = require('./api');
 const { refusePaid, charge } = require('./billing');
 const { LATE_FAULTS, takeFault } = require('./faults');
 const { describePicture } = require('./pictures');
-const { replyText, tokenize, countPromptTokens, usageObject } = require('./replies');
+const { replyText, tokenize, countPromptTokens, usageObject, lastUserText } = require('./replies');
 const { randomAlnum, isInt, present, sendJson, write } = require('./util');
 
 const DEFAULT_STREAM_ERROR = 'The server had an error while processing your request (emulated)';
@@ -19,13 +20,19 @@ const LONG_LINE_PIECE_BYTES = 64 * 1024;
 const UNCHARGED = ['drop', 'streamError', 'stall', 'errorEvent', 'errorBody', 'longLine'];
 const DONE = '[DONE]';
 
-/** The reply for a valid chat body: tokens sent, finish reason, usage and the chunk envelope. */
-function composeAnswer(state, body, fault, sequence) {
+/**
+ * The reply for a valid chat body: tokens sent, finish reason, usage and the chunk envelope. With
+ * answer times (`times`, this request's draws) the reply is lengthened to the drawn token count.
+ */
+function composeAnswer(state, body, fault, sequence, times) {
 	const model = CHAT_MODELS[body.model];
 	const forced = fault && fault.type === 'imperfect' ? fault.kind : undefined;
 	const describe = (url) => describePicture(state, url);
 	const turn = { sequence, forced, describePicture: describe };
-	const tokens = tokenize(replyText(body.messages, state.opts, turn));
+	const reply = replyText(body.messages, state.opts, turn);
+	const tokens = tokenize(
+		times ? lengthenReply(reply, times.tokens, lastUserText(body.messages)) : reply,
+	);
 	const max = present(body.max_completion_tokens)
 		? body.max_completion_tokens
 		: DEFAULT_MAX_COMPLETION_TOKENS;
@@ -144,10 +151,12 @@ async function writeLongLine(state, res, a, fault) {
 
 /**
  * Answers a valid chat body (after auth, validation and balance). `onCharge(usd)` is called unless
- * the fault makes the answer fail; the other host passes null (nothing to charge).
+ * the fault makes the answer fail; the other host passes null (nothing to charge). `rec` (the
+ * request's record) gets `streamed`: the content text and the events written to the socket.
+ * `times`: this request's answer times (answerTimes.js), else every event `tokenDelayMs` apart.
  */
-async function answerChat(state, res, body, fault, sequence, onCharge) {
-	const a = composeAnswer(state, body, fault, sequence);
+async function answerChat(state, res, body, fault, sequence, onCharge, rec, times) {
+	const a = composeAnswer(state, body, fault, sequence, times);
 	const type = fault ? fault.type : null;
 	if (onCharge && !UNCHARGED.includes(type)) onCharge(a.cost);
 	if (type === 'json') return sendJson(res, 200, completionObject(a));
@@ -156,11 +165,20 @@ async function answerChat(state, res, body, fault, sequence, onCharge) {
 	startStream(res);
 	if (type === 'longLine') return writeLongLine(state, res, a, fault);
 	const sep = state.opts.sseSeparator;
-	const text = frames(chatEvents(a, fault), sep, type === 'multilineData', type === 'malformed');
+	const events = chatEvents(a, fault);
+	const text = frames(events, sep, type === 'multilineData', type === 'malformed');
+	const streamed = { text: '', events: 0, of: text.length, firstAt: null };
+	if (rec) rec.streamed = streamed;
 	for (let i = 0; i < text.length; i++) {
-		if (i > 0) await state.sleep(state.opts.tokenDelayMs);
+		if (times) await state.sleep(i === 0 ? times.firstTokenMs : times.tokenGapMs);
+		else if (i > 0) await state.sleep(state.opts.tokenDelayMs);
 		if (state.closed || res.destroyed) return;
-		await write(res, text[i]);
+		if (!(await write(res, text[i]))) return;
+		if (streamed.events++ === 0) streamed.firstAt = Date.now();
+		const delta = events[i].data && events[i].data.choices && events[i].data.choices[0];
+		if (delta && delta.delta && typeof delta.delta.content === 'string') {
+			streamed.text += delta.delta.content;
+		}
 	}
 	// drop cuts the connection mid-stream: no terminating chunk, no [DONE]
 	if (type === 'drop') return res.destroy();
@@ -174,7 +192,11 @@ async function handleChat(state, call) {
 	if (refusePaid(state, res, key, validateChat(body))) return;
 	const fault = takeFault(state, 'chat', key, LATE_FAULTS.chat);
 	const sequence = ++state.chatSeq;
-	return answerChat(state, res, body, fault, sequence, (usd) => charge(state, key, usd, rec));
+	const times = state.opts.answerTimes
+		? drawAnswerTimes(state.opts.answerTimes, rec.rawBody)
+		: null;
+	const onCharge = (usd) => charge(state, key, usd, rec);
+	return answerChat(state, res, body, fault, sequence, onCharge, rec, times);
 }
 
 module.exports = { handleChat, answerChat };

@@ -22,6 +22,8 @@ export interface EmulatorOptions {
 	jobTimes?: JobTimes | null;
 	/** Delay between SSE events, default 0 */
 	tokenDelayMs?: number;
+	/** Simulated answer times drawn per request (replaces tokenDelayMs); default null (off) */
+	answerTimes?: AnswerTimes | null;
 	/** Added before every API response's first byte (not image, not control), default 0 */
 	latencyMs?: number;
 	/** > 0: at most this many in-flight API requests, beyond that 429; default 0 (no limit) */
@@ -75,10 +77,23 @@ export interface ScriptedModel {
 }
 
 /** Options that configure() may change at runtime. */
+/** Ranges are [min, max] integers; each request draws once from each, seeded by its body. */
+export interface AnswerTimes {
+	/** default 1 */
+	seed?: number;
+	/** From the response headers to the first event, default [300, 1000] */
+	firstTokenMs?: readonly [number, number];
+	/** Reply length in tokens (a longer echo is kept whole), default [20, 60] */
+	tokens?: readonly [number, number];
+	/** Between the following events, default [10, 30] */
+	tokenGapMs?: readonly [number, number];
+}
+
 export interface RuntimeOptions {
 	jobDelayMs?: number;
 	jobTimes?: JobTimes | null;
 	tokenDelayMs?: number;
+	answerTimes?: AnswerTimes | null;
 	latencyMs?: number;
 	maxConcurrent?: number;
 	retryAfterSeconds?: number;
@@ -195,6 +210,12 @@ export interface RecordedRequest {
 	chargedUsd: number;
 	/** true when the connection closed before the response was complete (drop fault, client abort) */
 	aborted: boolean;
+	/**
+	 * Chat streams only: the content text and the SSE events written to the socket so far, of how
+	 * many the answer has (what the emulator sent, to compare with what a caller received), and
+	 * when the first event was written
+	 */
+	streamed?: { text: string; events: number; of: number; firstAt: number | null };
 }
 
 export interface TextToImageBody {

@@ -8,6 +8,7 @@
  * answers live in api.js (documented facts), chat.js, jobs.js, imageHost.js, faults.js, control.js.
  */
 const http = require('node:http');
+const { normaliseAnswerTimes } = require('./answerTimes');
 const { CHAT_MODELS, IMAGE_MODELS, SCHEDULERS, IMAGE_PRICE_USD } = require('./api');
 const { handleChat } = require('./chat');
 const { onControl } = require('./control');
@@ -28,6 +29,8 @@ const DEFAULTS = {
 	// null: every job takes jobDelayMs; an object: durations vary around it (jobTimes.js)
 	jobTimes: null,
 	tokenDelayMs: 0,
+	// { seed, firstTokenMs, tokens, tokenGapMs }: answer times drawn per request (answerTimes.js)
+	answerTimes: null,
 	latencyMs: 0,
 	maxConcurrent: 0,
 	retryAfterSeconds: 1,
@@ -46,6 +49,7 @@ const RUNTIME_OPTIONS = [
 	'jobDelayMs',
 	'jobTimes',
 	'tokenDelayMs',
+	'answerTimes',
 	'latencyMs',
 	'maxConcurrent',
 	'retryAfterSeconds',
@@ -70,6 +74,7 @@ function checkOptions(o) {
 	if (im !== undefined && im !== null && !u.isPlainObject(im)) {
 		throw new TypeError('imperfectModel must be an object ({ rate, kinds?, seed? }) or null');
 	}
+	if (o.answerTimes !== undefined) o.answerTimes = normaliseAnswerTimes(o.answerTimes);
 }
 
 async function onApiRequest(state, req, res) {
@@ -231,8 +236,9 @@ async function startEmulator(options = {}) {
 			state.balances.clear();
 			for (const [k, v] of Object.entries(state.initialKeys)) state.balances.set(k, v);
 		},
-		configure(partial = {}) {
-			if (!u.isPlainObject(partial)) throw new TypeError('configure() takes an object');
+		configure(given = {}) {
+			if (!u.isPlainObject(given)) throw new TypeError('configure() takes an object');
+			const partial = { ...given };
 			checkOptions(partial);
 			for (const k of RUNTIME_OPTIONS) if (partial[k] !== undefined) state.opts[k] = partial[k];
 			if (partial.quiet !== undefined) state.opts.quiet = Boolean(partial.quiet);

@@ -45,6 +45,12 @@ function lastUserMessage(messages) {
 	return last;
 }
 
+/** The text parts of the last user message ('' without one). */
+function lastUserText(messages) {
+	const last = lastUserMessage(messages);
+	return last ? messageText(last.content) : '';
+}
+
 /** The echo reply: `Echo: <text of the last user message>`, image parts described. */
 function replyFor(messages) {
 	const last = lastUserMessage(messages);
@@ -140,6 +146,7 @@ module.exports = {
 	REPLY_MODES,
 	replyFor,
 	replyText,
+	lastUserText,
 	tokenize,
 	countPromptTokens,
 	usageObject,

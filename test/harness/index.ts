@@ -44,6 +44,7 @@ import {
 } from './nodes';
 
 export { HarnessItems, HarnessTrigger, HARNESS_ITEMS_TYPE, HARNESS_TRIGGER_TYPE };
+export { captureNodeLogs, type LoggedLine } from './runtime';
 
 export interface EngineOptions {
 	/** our node classes, registered under their plain `description.name` */

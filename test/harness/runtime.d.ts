@@ -7,3 +7,13 @@ export declare const Container: {
 	has(type: unknown): boolean;
 	reset(): void;
 };
+/** A line a node logged through n8n's Logger. */
+export interface LoggedLine {
+	level: 'error' | 'warn' | 'info' | 'debug';
+	message: string;
+	meta: Record<string, unknown>;
+	/** Date.now() when it was logged */
+	at: number;
+}
+/** Records what nodes log through n8n's Logger until stop(). */
+export declare function captureNodeLogs(): { lines: LoggedLine[]; stop(): void };

@@ -25,4 +25,30 @@ function ensureRuntime() {
 	return ready;
 }
 
-module.exports = { ensureRuntime, Container };
+/**
+ * Records what nodes log through n8n's Logger (the one `this.logger` of a node context returns),
+ * whatever the log level. Returns { lines: [{ level, message, meta, at }], stop() }.
+ */
+function captureNodeLogs() {
+	const { Logger } = require(require.resolve('@n8n/backend-common', { paths: [coreDir] }));
+	const logger = Container.get(Logger);
+	const lines = [];
+	const saved = {};
+	for (const level of ['error', 'warn', 'info', 'debug']) {
+		saved[level] = Object.getOwnPropertyDescriptor(logger, level);
+		const original = logger[level].bind(logger);
+		logger[level] = (message, meta = {}) => {
+			lines.push({ level, message, meta, at: Date.now() });
+			return original(message, meta);
+		};
+	}
+	const stop = () => {
+		for (const [level, descriptor] of Object.entries(saved)) {
+			if (descriptor) Object.defineProperty(logger, level, descriptor);
+			else delete logger[level];
+		}
+	};
+	return { lines, stop };
+}
+
+module.exports = { ensureRuntime, Container, captureNodeLogs };

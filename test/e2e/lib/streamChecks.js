@@ -370,4 +370,11 @@ async function runStreamChecks(ctx) {
 	return measurements;
 }
 
-module.exports = { runStreamChecks, postStreaming, takeJsonObjects, describe };
+module.exports = {
+	runStreamChecks,
+	postStreaming,
+	takeJsonObjects,
+	describe,
+	activate,
+	probeStatus,
+};
