@@ -18,6 +18,7 @@ import { loadHttpRequestNode } from './hostNodes';
 import { httpChatParameters } from './n8nRun';
 import { fixedPollImage, rawChatBatch } from './raw';
 import { runRealN8n, type RealN8nResults } from './realN8n';
+import { runWorkers } from './realQueue';
 import { buildReport, type BenchResults, type Row } from './report';
 import { machineInfo, print, selectedMeasurements, writeOut } from './util';
 
@@ -41,6 +42,18 @@ const REAL_CHAT_ITEMS = 20;
 const REAL_CHAT_REPS = 3;
 const REAL_IMAGES = 50;
 const REAL_MEM_REPS = 2;
+/** Measurement 9: queue-mode workers sharing one key against a server that allows K at once. */
+const WORKER_COUNTS = [1, 2, 4];
+const WORKERS_K = 10;
+const WORKERS_LOAD = { chatExecs: 4, chatItems: 50, imageExecs: 4, imageItems: 10 };
+/** Chat answers of about 1.1 s: ~37 SSE events 30 ms apart (the echo of a 33-word prompt). */
+const WORKERS_EMULATOR = {
+	latencyMs: LATENCY_MS,
+	tokenDelayMs: 30,
+	jobDelayMs: 3_000,
+	retryAfterSeconds: 1,
+};
+const WORKERS_PROMPT_WORDS = 28;
 /** Measurement 8: chat items and image jobs in one execution, at two sizes (memory slope). */
 const SCALE_SIZES = [
 	{ chat: 1_000, images: 100 },
@@ -561,6 +574,7 @@ describe('benchmarks', () => {
 			real: null,
 			scale: null,
 			scaleLegacy: null,
+			workers: null,
 			errors: {},
 		};
 		const only = selectedMeasurements();
@@ -591,6 +605,18 @@ describe('benchmarks', () => {
 				log,
 			}),
 		);
+		// Queue mode: Redis, PostgreSQL, a main and up to four workers; alone on the machine.
+		results.workers =
+			((await attempt('9', () =>
+				runWorkers({
+					workerCounts: WORKER_COUNTS,
+					serverLimit: WORKERS_K,
+					load: WORKERS_LOAD,
+					emulatorOptions: WORKERS_EMULATOR,
+					words: WORKERS_PROMPT_WORDS,
+					log,
+				}),
+			)) as BenchResults['workers']) ?? null;
 		results.image = image ?? [];
 		results.maxWait = waits ?? [];
 		results.real = (real as RealN8nResults | undefined) ?? null;

@@ -1,7 +1,9 @@
 /** Turns the raw figures into the markdown table and the SVG chart (no I/O here). */
 import type { MachineInfo } from './util';
 import type { RealN8nResults } from './realN8n';
+import type { WorkersResults } from './realQueue';
 import { scaleRows } from './reportScale';
+import { workersRows } from './reportWorkers';
 
 export interface BenchResults {
 	machine: MachineInfo;
@@ -58,6 +60,8 @@ export interface BenchResults {
 	scale?: RealN8nResults['scale'];
 	/** The chat items of measurement 8 again, with N8N_EXPRESSION_ENGINE=legacy. */
 	scaleLegacy?: RealN8nResults['scale'];
+	/** Measurement 9: queue-mode workers sharing one key. */
+	workers?: WorkersResults | null;
 	errors: Record<string, string>;
 	totalMs?: number;
 }
@@ -380,6 +384,9 @@ export function buildReport(
 
 	// 8
 	rows.push(...scaleRows(r.scale ?? null, r.errors['8'], r.scaleLegacy ?? null));
+
+	// 9
+	rows.push(...workersRows(r.workers ?? null, r.errors['9']));
 
 	const m = r.machine;
 	const esc = (s: string) => s.replace(/\|/g, '\\|');
