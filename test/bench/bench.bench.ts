@@ -7,7 +7,11 @@
 import { MiniToolAiApi } from '../../credentials/MiniToolAiApi.credentials';
 import { MiniToolAiChat } from '../../nodes/MiniToolAiChat/MiniToolAiChat.node';
 import { MiniToolAiTextToImage } from '../../nodes/MiniToolAiTextToImage/MiniToolAiTextToImage.node';
-import { limitFor } from '../../nodes/shared/transport/adaptiveLimit';
+import {
+	limitFor,
+	type AdaptiveLimit,
+	type Slot,
+} from '../../nodes/shared/transport/adaptiveLimit';
 import { ChatStreamParser, MAX_SSE_LINE_BYTES } from '../../nodes/shared/chat/chatStream';
 import { Expression } from 'n8n-workflow';
 import { IMAGE_MODELS, startEmulator, type Emulator } from '../emulator';
@@ -250,6 +254,44 @@ async function chatOverhead(): Promise<BenchResults['chat']> {
 }
 
 // ---------------------------------------------------------------- 4. throughput under a rate limit
+/**
+ * How long each slot of `limit` is held, from its grant to its release, during one run: beside
+ * the server's time for the same requests it shows what n8n's own request path adds to a slot.
+ */
+function watchSlots(limit: AdaptiveLimit): { holds: number[]; stop: () => void } {
+	const holds: number[] = [];
+	const acquire = limit.acquire.bind(limit);
+	const own = limit as { acquire: AdaptiveLimit['acquire'] };
+	own.acquire = async (signal) => {
+		const slot = await acquire(signal);
+		const grantedAt = performance.now();
+		let open = true;
+		const end = () => {
+			if (open) holds.push(performance.now() - grantedAt);
+			open = false;
+		};
+		const watched: Slot = {
+			done: () => {
+				end();
+				slot.done();
+			},
+			refused: (ms) => {
+				end();
+				slot.refused(ms);
+			},
+			release: () => {
+				end();
+				slot.release();
+			},
+		};
+		return watched;
+	};
+	const stop = () => {
+		delete (own as Partial<typeof own>).acquire;
+	};
+	return { holds, stop };
+}
+
 async function rateLimited(): Promise<BenchResults['rate']> {
 	const keys = RATE_LIMITS.map((k) => `bench-key-k${k}`);
 	const freeKey = 'bench-key-unlimited';
@@ -269,9 +311,10 @@ async function rateLimited(): Promise<BenchResults['rate']> {
 			emulator.configure({ maxConcurrent: k });
 			const run = async (which = engine) => {
 				emulator.reset();
+				const slots = watchSlots(limitFor(emulator.baseUrl, which === engine ? keys[i] : freeKey));
 				const startedAt = Date.now();
 				const started = performance.now();
-				const result = await which.run(workflow);
+				const result = await which.run(workflow).finally(slots.stop);
 				const ms = performance.now() - started;
 				const items = result.output('Chat');
 				const completed = items.filter((it) => String(it.json.text).startsWith('Echo:')).length;
@@ -290,6 +333,8 @@ async function rateLimited(): Promise<BenchResults['rate']> {
 					medianRequestMs: median(okDurations),
 					firstRequestMs: firstStart - startedAt,
 					inFlightAvg: busyMs / Math.max(1, lastEnd - firstStart),
+					slotHoldMs: median(slots.holds),
+					slotsHeldAvg: slots.holds.reduce((a, b) => a + b, 0) / Math.max(1, lastEnd - firstStart),
 				};
 			};
 			const cold = await run();
