@@ -98,6 +98,19 @@ describe('AdaptiveLimit', () => {
 		expect(limit.inFlight).toBe(K);
 	});
 
+	it('counts, in the first burst, the answers that came back before its first 429', async () => {
+		const t = fakeClock();
+		const limit = new AdaptiveLimit(t.clock);
+		const { granted } = acquireMany(limit, 10);
+		await t.flush();
+		// The server accepts 5: two of them answer before the first 429 arrives, three after.
+		granted[0].done();
+		granted[1].done();
+		granted.slice(5).forEach((s) => s.refused(1_000));
+		granted.slice(2, 5).forEach((s) => s.done());
+		expect(limit.limit).toBe(5);
+	});
+
 	it('a refused probe takes the limit back to what was accepted, not to half', async () => {
 		const t = fakeClock();
 		const { limit, held } = await learnedLimit(t, 6);

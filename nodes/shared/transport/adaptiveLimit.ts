@@ -45,6 +45,8 @@ interface HeldSlot extends Slot {
 	/** Grant order: tells the requests sent before an overload from those sent after. */
 	seq: number;
 	grantedAt: number;
+	/** Answers so far when it was granted. */
+	answeredBefore: number;
 	expiresAt: number;
 	held: boolean;
 }
@@ -55,6 +57,8 @@ interface Waiter {
 
 export class AdaptiveLimit {
 	inFlight = 0;
+	/** Requests answered (not refused) so far. */
+	answered = 0;
 	/** No request starts before this time (a Retry-After that held for every request). */
 	pausedUntil = 0;
 	private readonly policy = new LimitPolicy();
@@ -113,10 +117,12 @@ export class AdaptiveLimit {
 		const slot: HeldSlot = {
 			seq: ++this.seq,
 			grantedAt: now,
+			answeredBefore: this.answered,
 			expiresAt: now + SLOT_LEASE_MS,
 			held: true,
 			done: () => {
 				if (!this.free(slot)) return;
+				this.answered++;
 				const now = this.clock.now();
 				this.policy.succeeded(now, this.inFlight, this.queue.length, now - slot.grantedAt);
 				this.dispatch();
@@ -152,7 +158,8 @@ export class AdaptiveLimit {
 	private onRefused(slot: HeldSlot, retryAfterMs?: number): void {
 		const pause = Math.min(MAX_PAUSE_MS, Math.max(0, retryAfterMs ?? DEFAULT_PAUSE_MS));
 		const now = this.clock.now();
-		if (this.policy.refused(now, slot.seq, this.seq, this.inFlight, pause)) {
+		const answered = this.answered - slot.answeredBefore;
+		if (this.policy.refused(now, slot.seq, this.seq, this.inFlight, pause, answered)) {
 			// The server took none of ours: a quota, not a crowd. Nobody sends before it has passed.
 			this.pausedUntil = Math.max(this.pausedUntil, now + pause);
 		}

@@ -72,7 +72,8 @@ export class LimitPolicy {
 
 	/**
 	 * The server refused the request of slot `seq` (the last slot granted is `lastSeq`) while
-	 * `inFlight` others were held. Returns true when everyone should wait out the Retry-After.
+	 * `inFlight` others were held, and `answered` had come back since it was granted. Returns true
+	 * when everyone should wait out the Retry-After.
 	 */
 	refused(
 		now: number,
@@ -80,16 +81,20 @@ export class LimitPolicy {
 		lastSeq: number,
 		inFlight: number,
 		retryAfterMs: number,
+		answered = 0,
 	): boolean {
 		this.refusedAt = now;
 		this.retryAfterMs = Math.max(1, retryAfterMs);
 		let o = this.overload;
 		if (!o || seq > o.lastSeq) {
-			o = { lastSeq, level: inFlight + 1, refused: 0, before: this.limit };
+			const first = this.limit === Infinity;
+			// In the first burst every request went out at once: the answers already back were
+			// accepted together with those still in flight.
+			const level = inFlight + 1 + (first ? answered : 0);
+			o = { lastSeq, level, refused: 0, before: this.limit };
 			this.overload = o;
-			// The first burst sets no ceiling: fast answers back before its 429 are not counted in
-			// what the server accepted, so the limit grows from there until refused.
-			if (o.before !== Infinity) this.ceiling = o.level;
+			// The first burst sets no ceiling: the limit grows from what it accepted until refused.
+			if (!first) this.ceiling = o.level;
 		}
 		o.refused++;
 		this.successes = 0;
