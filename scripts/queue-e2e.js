@@ -22,6 +22,8 @@ const {
 	ensureDebianPackages,
 	startRedis,
 	startPostgres,
+	clusterEnv,
+	queueWorker,
 	MemorySampler,
 } = require('./lib/queueInfra');
 const wf = require('./lib/workflows');
@@ -46,25 +48,6 @@ const WEBHOOKS = {
 };
 
 const cleanups = new Cleanups().watch();
-
-/** Settings every n8n process of the cluster shares: queue, Redis, Postgres, Bull timings. */
-function clusterEnv({ redisPort, pgPort }) {
-	return {
-		EXECUTIONS_MODE: 'queue',
-		QUEUE_BULL_REDIS_HOST: '127.0.0.1',
-		QUEUE_BULL_REDIS_PORT: String(redisPort),
-		DB_TYPE: 'postgresdb',
-		DB_POSTGRESDB_HOST: '127.0.0.1',
-		DB_POSTGRESDB_PORT: String(pgPort),
-		DB_POSTGRESDB_DATABASE: 'postgres',
-		DB_POSTGRESDB_USER: 'postgres',
-		DB_POSTGRESDB_PASSWORD: '',
-		// Bull's defaults (60 s lock, 30 s stalled check) would make the chaos stage slow to settle.
-		QUEUE_WORKER_LOCK_DURATION: '10000',
-		QUEUE_WORKER_LOCK_RENEW_TIME: '2500',
-		QUEUE_WORKER_STALLED_INTERVAL: '5000',
-	};
-}
 
 function loadQueueWorkflow(file, credential) {
 	const full = wf.readWorkflow(path.join(wf.WORKFLOW_DIR, 'queue', file));
@@ -222,25 +205,18 @@ async function main() {
 		const workers = [
 			['worker-1', w1Health, w1Broker],
 			['worker-2', w2Health, w2Broker],
-		].map(([name, healthPort, brokerPort]) => ({
-			name,
-			instance: new N8nInstance({
+		].map(([name, healthPort, brokerPort]) =>
+			queueWorker({
+				name,
 				host,
 				userFolder,
-				port: healthPort,
+				logDir,
+				healthPort,
 				brokerPort,
-				command: ['worker', `--concurrency=${WORKER_CONCURRENCY}`],
-				readyUrl: `http://127.0.0.1:${healthPort}/healthz/readiness`,
-				logFile: path.join(logDir, `${name}.log`),
-				extraEnv: {
-					...env,
-					QUEUE_HEALTH_CHECK_ACTIVE: 'true',
-					QUEUE_HEALTH_CHECK_PORT: String(healthPort),
-					N8N_WORKER_SERVER_ADDRESS: '127.0.0.1',
-					N8N_GRACEFUL_SHUTDOWN_TIMEOUT: String(WORKER_SHUTDOWN_TIMEOUT_S),
-				},
+				concurrency: WORKER_CONCURRENCY,
+				env: { ...env, N8N_GRACEFUL_SHUTDOWN_TIMEOUT: String(WORKER_SHUTDOWN_TIMEOUT_S) },
 			}),
-		}));
+		);
 		for (const w of workers) cleanups.push(() => w.instance.stop());
 		const groupOf = (inst) => (inst.server ? [inst.server.pid] : []);
 		sampler.add('n8n main', () => ({ groups: groupOf(n8nMain) }));

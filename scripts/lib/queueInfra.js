@@ -10,6 +10,7 @@ const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const { log, run, sleep, waitFor } = require('./util');
+const { N8nInstance } = require('./n8nProcess');
 
 const PG_USER = 'postgres';
 
@@ -143,6 +144,48 @@ async function startPostgres({ root, port }) {
 	};
 }
 
+/** Settings every n8n process of a queue-mode cluster shares: queue, Redis, Postgres, Bull. */
+function clusterEnv({ redisPort, pgPort }) {
+	return {
+		EXECUTIONS_MODE: 'queue',
+		QUEUE_BULL_REDIS_HOST: '127.0.0.1',
+		QUEUE_BULL_REDIS_PORT: String(redisPort),
+		DB_TYPE: 'postgresdb',
+		DB_POSTGRESDB_HOST: '127.0.0.1',
+		DB_POSTGRESDB_PORT: String(pgPort),
+		DB_POSTGRESDB_DATABASE: 'postgres',
+		DB_POSTGRESDB_USER: 'postgres',
+		DB_POSTGRESDB_PASSWORD: '',
+		// Bull's defaults (60 s lock, 30 s stalled check) would make a killed worker slow to settle.
+		QUEUE_WORKER_LOCK_DURATION: '10000',
+		QUEUE_WORKER_LOCK_RENEW_TIME: '2500',
+		QUEUE_WORKER_STALLED_INTERVAL: '5000',
+	};
+}
+
+/**
+ * An `n8n worker` of the cluster (not started): its own health-check and task-broker ports, its
+ * log in `logDir`. Returns { name, instance }.
+ */
+function queueWorker({ name, host, userFolder, env, logDir, healthPort, brokerPort, concurrency }) {
+	const instance = new N8nInstance({
+		host,
+		userFolder,
+		port: healthPort,
+		brokerPort,
+		command: ['worker', `--concurrency=${concurrency}`],
+		readyUrl: `http://127.0.0.1:${healthPort}/healthz/readiness`,
+		logFile: path.join(logDir, `${name}.log`),
+		extraEnv: {
+			...env,
+			QUEUE_HEALTH_CHECK_ACTIVE: 'true',
+			QUEUE_HEALTH_CHECK_PORT: String(healthPort),
+			N8N_WORKER_SERVER_ADDRESS: '127.0.0.1',
+		},
+	});
+	return { name, instance };
+}
+
 /** Every process on the machine: pid -> { ppid, pgrp, rssKb }. */
 function readProcTable() {
 	const table = new Map();
@@ -220,4 +263,12 @@ class MemorySampler {
 	}
 }
 
-module.exports = { ensureDebianPackages, startRedis, startPostgres, MemorySampler, findPgBin };
+module.exports = {
+	ensureDebianPackages,
+	startRedis,
+	startPostgres,
+	clusterEnv,
+	queueWorker,
+	MemorySampler,
+	findPgBin,
+};

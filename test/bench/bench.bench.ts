@@ -7,7 +7,11 @@
 import { MiniToolAiApi } from '../../credentials/MiniToolAiApi.credentials';
 import { MiniToolAiChat } from '../../nodes/MiniToolAiChat/MiniToolAiChat.node';
 import { MiniToolAiTextToImage } from '../../nodes/MiniToolAiTextToImage/MiniToolAiTextToImage.node';
-import { limitFor } from '../../nodes/shared/transport/adaptiveLimit';
+import {
+	limitFor,
+	type AdaptiveLimit,
+	type Slot,
+} from '../../nodes/shared/transport/adaptiveLimit';
 import { ChatStreamParser, MAX_SSE_LINE_BYTES } from '../../nodes/shared/chat/chatStream';
 import { Expression } from 'n8n-workflow';
 import { IMAGE_MODELS, startEmulator, type Emulator } from '../emulator';
@@ -19,6 +23,7 @@ import { httpChatParameters } from './n8nRun';
 import { fixedPollImage, rawChatBatch } from './raw';
 import { runRealN8n, type RealN8nResults } from './realN8n';
 import { runSpike } from './realSpike';
+import { runWorkers } from './realQueue';
 import { buildReport, type BenchResults, type Row } from './report';
 import { machineInfo, print, selectedMeasurements, writeOut } from './util';
 
@@ -46,7 +51,18 @@ const REAL_CHAT_ITEMS = 20;
 const REAL_CHAT_REPS = 3;
 const REAL_IMAGES = 50;
 const REAL_MEM_REPS = 2;
-/** Measurement 8: chat items and image jobs in one execution, at two sizes (memory slope). */
+/** Measurement 9: queue-mode workers sharing one key against a server that allows K at once. */
+const WORKER_COUNTS = [1, 2, 4];
+const WORKERS_K = 10;
+const WORKERS_LOAD = { chatExecs: 4, chatItems: 50, imageExecs: 4, imageItems: 10 };
+/** Chat answers of about 1.1 s: ~37 SSE events 30 ms apart (the echo of a 33-word prompt). */
+const WORKERS_EMULATOR = {
+	latencyMs: LATENCY_MS,
+	tokenDelayMs: 30,
+	jobDelayMs: 3_000,
+	retryAfterSeconds: 1,
+};
+const WORKERS_PROMPT_WORDS = 28;
 /** Spike and Waves: conversations at a real n8n server, the emulator at K requests at once. */
 const SPIKE = {
 	conversations: 200,
@@ -55,6 +71,7 @@ const SPIKE = {
 	serverLimit: 10,
 	answerTimes: { seed: 20, firstTokenMs: [300, 1000], tokens: [20, 60], tokenGapMs: [10, 30] },
 };
+/** Measurement 8: chat items and image jobs in one execution, at two sizes (memory slope). */
 const SCALE_SIZES = [
 	{ chat: 1_000, images: 100 },
 	{ chat: 5_000, images: 500 },
@@ -250,6 +267,44 @@ async function chatOverhead(): Promise<BenchResults['chat']> {
 }
 
 // ---------------------------------------------------------------- 4. throughput under a rate limit
+/**
+ * How long each slot of `limit` is held, from its grant to its release, during one run: beside
+ * the server's time for the same requests it shows what n8n's own request path adds to a slot.
+ */
+function watchSlots(limit: AdaptiveLimit): { holds: number[]; stop: () => void } {
+	const holds: number[] = [];
+	const acquire = limit.acquire.bind(limit);
+	const own = limit as { acquire: AdaptiveLimit['acquire'] };
+	own.acquire = async (signal) => {
+		const slot = await acquire(signal);
+		const grantedAt = performance.now();
+		let open = true;
+		const end = () => {
+			if (open) holds.push(performance.now() - grantedAt);
+			open = false;
+		};
+		const watched: Slot = {
+			done: () => {
+				end();
+				slot.done();
+			},
+			refused: (ms) => {
+				end();
+				slot.refused(ms);
+			},
+			release: () => {
+				end();
+				slot.release();
+			},
+		};
+		return watched;
+	};
+	const stop = () => {
+		delete (own as Partial<typeof own>).acquire;
+	};
+	return { holds, stop };
+}
+
 async function rateLimited(): Promise<BenchResults['rate']> {
 	const keys = RATE_LIMITS.map((k) => `bench-key-k${k}`);
 	const freeKey = 'bench-key-unlimited';
@@ -269,9 +324,10 @@ async function rateLimited(): Promise<BenchResults['rate']> {
 			emulator.configure({ maxConcurrent: k });
 			const run = async (which = engine) => {
 				emulator.reset();
+				const slots = watchSlots(limitFor(emulator.baseUrl, which === engine ? keys[i] : freeKey));
 				const startedAt = Date.now();
 				const started = performance.now();
-				const result = await which.run(workflow);
+				const result = await which.run(workflow).finally(slots.stop);
 				const ms = performance.now() - started;
 				const items = result.output('Chat');
 				const completed = items.filter((it) => String(it.json.text).startsWith('Echo:')).length;
@@ -290,6 +346,8 @@ async function rateLimited(): Promise<BenchResults['rate']> {
 					medianRequestMs: median(okDurations),
 					firstRequestMs: firstStart - startedAt,
 					inFlightAvg: busyMs / Math.max(1, lastEnd - firstStart),
+					slotHoldMs: median(slots.holds),
+					slotsHeldAvg: slots.holds.reduce((a, b) => a + b, 0) / Math.max(1, lastEnd - firstStart),
 				};
 			};
 			const cold = await run();
@@ -577,6 +635,7 @@ describe('benchmarks', () => {
 			scale: null,
 			scaleLegacy: null,
 			spike: null,
+			workers: null,
 			errors: {},
 		};
 		const only = selectedMeasurements();
@@ -607,6 +666,18 @@ describe('benchmarks', () => {
 				log,
 			}),
 		);
+		// Queue mode: Redis, PostgreSQL, a main and up to four workers; alone on the machine.
+		results.workers =
+			((await attempt('9', () =>
+				runWorkers({
+					workerCounts: WORKER_COUNTS,
+					serverLimit: WORKERS_K,
+					load: WORKERS_LOAD,
+					emulatorOptions: WORKERS_EMULATOR,
+					words: WORKERS_PROMPT_WORDS,
+					log,
+				}),
+			)) as BenchResults['workers']) ?? null;
 		results.image = image ?? [];
 		results.maxWait = waits ?? [];
 		results.real = (real as RealN8nResults | undefined) ?? null;

@@ -1,7 +1,6 @@
 import {
 	AdaptiveLimit,
 	DEFAULT_PAUSE_MS,
-	PROBE_AFTER_ROUNDS,
 	SLOT_LEASE_MS,
 	type Clock,
 	type Slot,
@@ -54,6 +53,16 @@ function acquireMany(limit: AdaptiveLimit, n: number, signal?: AbortSignal) {
 	return { granted, rejected };
 }
 
+/** A limit that learned `k` from a refused burst: `k` slots held, nobody waiting. */
+async function learnedLimit(t: ReturnType<typeof fakeClock>, k: number) {
+	const limit = new AdaptiveLimit(t.clock);
+	const { granted } = acquireMany(limit, k + 3);
+	await t.flush();
+	granted.slice(k).forEach((s) => s.refused(1_000));
+	expect(limit.limit).toBe(k);
+	return { limit, held: granted.slice(0, k) };
+}
+
 describe('AdaptiveLimit', () => {
 	it('without a 429 grants every request at once and sets no timer', async () => {
 		const t = fakeClock();
@@ -68,67 +77,52 @@ describe('AdaptiveLimit', () => {
 		expect(t.pendingTimers()).toBe(0);
 	});
 
-	it('after a burst refused beyond K, settles at K and makes everyone wait out Retry-After', async () => {
+	it('after a burst refused beyond K, lets K through at a time; only the refused wait', async () => {
 		const t = fakeClock();
 		const limit = new AdaptiveLimit(t.clock);
 		const K = 5;
 		const { granted } = acquireMany(limit, 200);
 		await t.flush();
-		// The server accepts the first K (in any order) and refuses the rest.
-		const refused = granted.slice(0, 195);
-		const accepted = granted.slice(195);
-		refused.forEach((s) => s.refused(1_000));
-		// The refused requests come back for a new slot: nobody gets one during the pause.
-		const retry = acquireMany(limit, 195);
-		await t.advance(999);
-		expect(retry.granted).toHaveLength(0);
-		accepted.forEach((s) => s.done());
-		await t.advance(1);
+		// The server accepts K (in any order) and refuses the rest.
+		granted.slice(0, 195).forEach((s) => s.refused(1_000));
 		expect(limit.limit).toBe(K);
-		expect(retry.granted).toHaveLength(K);
-		// A round of successes earns one more (the first burst may have under-counted); the server
-		// refuses it, and the limit goes back to K, now with K + 1 as the level not to try soon.
-		retry.granted.slice(0, K).forEach((s) => s.done());
+		// Requests that did not take part in the burst are not held back by its Retry-After:
+		// they queue for the slots of the K accepted ones, which free them as they finish.
+		const later = acquireMany(limit, 10);
 		await t.flush();
-		expect(limit.limit).toBe(K + 1);
-		expect(limit.inFlight).toBe(K + 1);
-		const [probe, ...others] = retry.granted.slice(K, 2 * K + 1).reverse();
-		probe.refused(1_000);
-		others.forEach((s) => s.done());
-		await t.advance(1_000);
-		expect(limit.limit).toBe(K);
-		expect(limit.ceiling).toBe(K + 1);
+		expect(later.granted).toHaveLength(0);
+		expect(limit.pausedUntil).toBe(0);
+		granted.slice(195, 197).forEach((s) => s.done());
+		await t.flush();
+		expect(later.granted).toHaveLength(2);
+		expect(limit.inFlight).toBe(K);
+	});
+
+	it('counts, in the first burst, the answers that came back before its first 429', async () => {
+		const t = fakeClock();
+		const limit = new AdaptiveLimit(t.clock);
+		const { granted } = acquireMany(limit, 10);
+		await t.flush();
+		// The server accepts 5: two of them answer before the first 429 arrives, three after.
+		granted[0].done();
+		granted[1].done();
+		granted.slice(5).forEach((s) => s.refused(1_000));
+		granted.slice(2, 5).forEach((s) => s.done());
+		expect(limit.limit).toBe(5);
 	});
 
 	it('a refused probe takes the limit back to what was accepted, not to half', async () => {
 		const t = fakeClock();
-		const limit = new AdaptiveLimit(t.clock);
-		limit.limit = 6;
-		const { granted } = acquireMany(limit, 6);
+		const { limit, held } = await learnedLimit(t, 6);
+		const probe = acquireMany(limit, 1);
+		held[0].done();
 		await t.flush();
-		granted[5].refused(0);
-		granted.slice(0, 5).forEach((s) => s.done());
-		await t.advance(1);
-		acquireMany(limit, 1);
-		await t.flush();
+		// Another request took the freed slot; one more is refused while 5 are in flight.
+		probe.granted[0].refused(1_000);
 		expect(limit.limit).toBe(5);
 	});
 
-	it('shrinks by the share of requests the server refused (multiplicative decrease)', async () => {
-		const t = fakeClock();
-		const limit = new AdaptiveLimit(t.clock);
-		limit.limit = 8;
-		const { granted } = acquireMany(limit, 8);
-		await t.flush();
-		granted.slice(2).forEach((s) => s.refused(100));
-		granted.slice(0, 2).forEach((s) => s.done());
-		await t.advance(100);
-		acquireMany(limit, 1);
-		await t.flush();
-		expect(limit.limit).toBe(2);
-	});
-
-	it('a 429 without Retry-After pauses the key for the default time', async () => {
+	it('a lone request refused makes everyone wait out its Retry-After (a quota, not a crowd)', async () => {
 		const t = fakeClock();
 		const limit = new AdaptiveLimit(t.clock);
 		const first = await limit.acquire();
@@ -140,37 +134,9 @@ describe('AdaptiveLimit', () => {
 		expect(waiting.granted).toHaveLength(1);
 	});
 
-	it('grows by one per saturated round below the last refused level, then probes only after many rounds', async () => {
-		const t = fakeClock();
-		const limit = new AdaptiveLimit(t.clock);
-		limit.limit = 3;
-		limit.ceiling = 6;
-		// A long queue keeps the limit saturated; every answer is a success.
-		const { granted } = acquireMany(limit, 20_000);
-		await t.flush();
-		let answered = 0;
-		const answerRound = async () => {
-			const open = granted.slice(answered);
-			answered += open.length;
-			open.forEach((s) => s.done());
-			await t.flush();
-		};
-		await answerRound();
-		expect(limit.limit).toBe(4);
-		await answerRound();
-		expect(limit.limit).toBe(5);
-		// 6 was refused before: stay at 5 for many rounds.
-		for (let i = 0; i < PROBE_AFTER_ROUNDS - 2; i++) await answerRound();
-		expect(limit.limit).toBe(5);
-		for (let i = 0; i < 3; i++) await answerRound();
-		expect(limit.limit).toBeGreaterThanOrEqual(6);
-	});
-
 	it('a cancelled waiter leaves the queue and gets the abort reason', async () => {
 		const t = fakeClock();
-		const limit = new AdaptiveLimit(t.clock);
-		limit.limit = 1;
-		const held = await limit.acquire();
+		const { limit, held } = await learnedLimit(t, 1);
 		const controller = new AbortController();
 		const waiting = acquireMany(limit, 2, controller.signal);
 		await t.flush();
@@ -179,7 +145,7 @@ describe('AdaptiveLimit', () => {
 		await t.flush();
 		expect(waiting.rejected).toHaveLength(2);
 		expect(limit.waiting).toBe(0);
-		held.done();
+		held[0].done();
 		expect(limit.inFlight).toBe(0);
 		expect(t.pendingTimers()).toBe(0);
 	});
@@ -197,9 +163,8 @@ describe('AdaptiveLimit', () => {
 
 	it('a slot never released stops counting when its lease ends', async () => {
 		const t = fakeClock();
-		const limit = new AdaptiveLimit(t.clock);
-		limit.limit = 1;
-		await limit.acquire(); // leaked: its request's end was never seen
+		// Its one held slot is leaked: that request's end is never seen.
+		const { limit } = await learnedLimit(t, 1);
 		const waiting = acquireMany(limit, 1);
 		await t.advance(SLOT_LEASE_MS - 1);
 		expect(waiting.granted).toHaveLength(0);

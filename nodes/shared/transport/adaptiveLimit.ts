@@ -1,30 +1,20 @@
 import { createHash } from 'crypto';
 import { sleep } from 'n8n-workflow';
 
+import { LimitPolicy } from './limitPolicy';
+
 /**
  * One adaptive concurrency limit per credential and Base URL, shared by every request this n8n
  * process sends with them: all three nodes, all items, all running executions. Without a 429 no
- * limit is in force and a request only counts itself in and out. After a 429 the limit settles
- * near what the server allows:
- * - Retry-After: nobody on this key starts a request before it has passed (one wait for all,
- *   instead of every item backing off on its own);
- * - decrease: when that pause ends, to the number of requests that were in flight when the first
- *   429 came and were not refused (what the server evidently accepted): a multiplicative decrease
- *   by the share the server refused;
- * - increase: one more request after each round of successes while requests queue (additive),
- *   except back up to the level the server last refused: each refused probe pauses everyone, so
- *   that probe waits for many quiet rounds.
- * In queue mode each worker process learns on its own.
+ * limit is in force and a request only counts itself in and out. After a 429 the limit follows
+ * what the server accepts (limitPolicy.ts): requests beyond it wait here for a slot, in order.
+ * In queue mode each worker process learns on its own, and their limits converge on shares.
  */
 
-/** Never fewer than this many requests at once. */
-export const MIN_LIMIT = 1;
-/** A 429 without Retry-After pauses the key this long. */
+/** A 429 without Retry-After is waited out this long. */
 export const DEFAULT_PAUSE_MS = 1_000;
 /** The longest pause one 429 imposes on everyone. */
 export const MAX_PAUSE_MS = 60_000;
-/** Saturated rounds without a refusal before the limit tries the level last refused again. */
-export const PROBE_AFTER_ROUNDS = 200;
 /**
  * A slot not released after this long no longer counts (n8n's default request timeout): a request
  * whose end the package could not observe must not shrink the limit for good.
@@ -54,6 +44,9 @@ export interface Slot {
 interface HeldSlot extends Slot {
 	/** Grant order: tells the requests sent before an overload from those sent after. */
 	seq: number;
+	grantedAt: number;
+	/** Answers so far when it was granted. */
+	answeredBefore: number;
 	expiresAt: number;
 	held: boolean;
 }
@@ -62,31 +55,29 @@ interface Waiter {
 	grant: (slot: HeldSlot) => void;
 }
 
-/** From a first 429 until its pause ends: which requests the server accepted and refused. */
-interface Overload {
-	/** Slots granted up to this one were in flight (or just answered) when the 429 came. */
-	lastSeq: number;
-	inFlight: number;
-	refused: number;
-}
-
 export class AdaptiveLimit {
-	/** Infinity until the first 429. */
-	limit = Infinity;
 	inFlight = 0;
-	/** No request starts before this time (a Retry-After). */
+	/** Requests answered (not refused) so far. */
+	answered = 0;
+	/** No request starts before this time (a Retry-After that held for every request). */
 	pausedUntil = 0;
-	/** The level the server last refused: the increase slows down just below it. */
-	ceiling = Infinity;
+	private readonly policy = new LimitPolicy();
 	private seq = 0;
-	private overload?: Overload;
-	private successes = 0;
-	private quietRounds = 0;
 	private readonly held = new Set<HeldSlot>();
 	private readonly queue: Waiter[] = [];
 	private timer?: { at: number; stop: AbortController };
 
 	constructor(private readonly clock: Clock = systemClock) {}
+
+	/** Requests at once: Infinity until the first 429. */
+	get limit(): number {
+		return this.policy.limit;
+	}
+
+	/** The level the server last refused. */
+	get ceiling(): number {
+		return this.policy.ceiling;
+	}
 
 	/** Requests waiting for a slot. */
 	get waiting(): number {
@@ -125,10 +116,16 @@ export class AdaptiveLimit {
 		this.inFlight++;
 		const slot: HeldSlot = {
 			seq: ++this.seq,
+			grantedAt: now,
+			answeredBefore: this.answered,
 			expiresAt: now + SLOT_LEASE_MS,
 			held: true,
 			done: () => {
-				if (this.free(slot)) this.onSuccess();
+				if (!this.free(slot)) return;
+				this.answered++;
+				const now = this.clock.now();
+				this.policy.succeeded(now, this.inFlight, this.queue.length, now - slot.grantedAt);
+				this.dispatch();
 			},
 			refused: (retryAfterMs) => {
 				if (this.free(slot)) this.onRefused(slot, retryAfterMs);
@@ -158,50 +155,15 @@ export class AdaptiveLimit {
 		return this.inFlight < this.limit;
 	}
 
-	private onSuccess(): void {
-		if (this.limit !== Infinity && this.inFlight + 1 + this.queue.length >= this.limit) {
-			// Saturated: one round of successes at this limit earns one more request.
-			if (++this.successes >= this.limit) {
-				this.successes = 0;
-				this.quietRounds++;
-				const probe = this.limit + 1 >= this.ceiling;
-				if (!probe || this.quietRounds >= PROBE_AFTER_ROUNDS) {
-					this.limit++;
-					// A probe that goes through shows the old ceiling is gone.
-					if (this.limit >= this.ceiling) this.ceiling = Infinity;
-					this.quietRounds = 0;
-				}
-			}
-		}
-		this.dispatch();
-	}
-
 	private onRefused(slot: HeldSlot, retryAfterMs?: number): void {
-		const now = this.clock.now();
-		if (this.overload && slot.seq > this.overload.lastSeq) this.endOverload();
-		if (this.overload) {
-			this.overload.refused++;
-		} else {
-			this.overload = { lastSeq: this.seq, inFlight: this.inFlight + 1, refused: 1 };
-		}
 		const pause = Math.min(MAX_PAUSE_MS, Math.max(0, retryAfterMs ?? DEFAULT_PAUSE_MS));
-		this.pausedUntil = Math.max(this.pausedUntil, now + pause);
+		const now = this.clock.now();
+		const answered = this.answered - slot.answeredBefore;
+		if (this.policy.refused(now, slot.seq, this.seq, this.inFlight, pause, answered)) {
+			// The server took none of ours: a quota, not a crowd. Nobody sends before it has passed.
+			this.pausedUntil = Math.max(this.pausedUntil, now + pause);
+		}
 		this.dispatch();
-	}
-
-	/** The pause is over: the limit becomes what the server accepted meanwhile. */
-	private endOverload(): void {
-		const { inFlight, refused } = this.overload!;
-		this.overload = undefined;
-		// Multiplicative: the limit shrinks by the share of its requests the server refused.
-		const accepted = Math.max(MIN_LIMIT, inFlight - refused);
-		// A limit in force that drew refusals is not tried again soon. The first burst sets none:
-		// what it shows the server accepted can be low (fast answers that came back before the
-		// first 429 are not counted), so the limit grows from there until it is refused.
-		if (this.limit !== Infinity) this.ceiling = Math.min(this.ceiling, this.limit);
-		this.limit = Math.max(MIN_LIMIT, Math.min(this.limit, accepted, this.ceiling - 1));
-		this.successes = 0;
-		this.quietRounds = 0;
 	}
 
 	/** Hands free slots to waiters in order; wakes itself when a pause or a lease ends. */
@@ -211,10 +173,7 @@ export class AdaptiveLimit {
 			if (this.queue.length > 0) this.wakeAt(this.pausedUntil);
 			return;
 		}
-		if (this.pausedUntil !== 0) {
-			this.pausedUntil = 0;
-			if (this.overload) this.endOverload();
-		}
+		this.pausedUntil = 0;
 		while (this.queue.length > 0 && this.hasRoom(now)) {
 			this.queue.shift()!.grant(this.grant(now));
 		}

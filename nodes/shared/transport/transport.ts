@@ -1,6 +1,7 @@
 // Room: sending and limits. Owns how a request reaches the API: the credential and Base URL
 // (credentials.ts), the one send function (here), 429 waits (rateLimit.ts), the limit shared per
-// key (adaptiveLimit.ts), bounded body reading (body.ts) and the per-item plan (preparedItem.ts).
+// key (adaptiveLimit.ts, learning by limitPolicy.ts), bounded body reading (body.ts) and the
+// per-item plan (preparedItem.ts).
 
 import {
 	NodeApiError,
@@ -97,20 +98,20 @@ export async function sendApiRequest(
 		// A wait longer than the node may wait fails at once, saying what the server asked for.
 		const asked = requestedWaitMs(response.headers?.['retry-after']);
 		if (asked !== undefined && asked > MAX_RETRY_AFTER_MS) return response;
-		// The shared limit makes every request on this key wait out the 429 (the next acquire);
-		// a 429 it did not see (an n8n that sent the first request another way) is waited out here.
+		// The refused request waits out the Retry-After; the shared limit has shrunk meanwhile, so
+		// it comes back in turn. A 429 the limit did not see (an n8n that sent the first request
+		// another way) is spread out at random instead, as items refused together would otherwise
+		// come back together.
 		const delay = settled.has(response)
 			? (asked ?? noHeaderWaitMs(attempt))
 			: retryDelayMs(response.headers?.['retry-after'], attempt);
 		if (waited + delay > RATE_LIMIT_BUDGET_MS || Date.now() + delay > deadline) return response;
 		waited += delay;
 		await drain(response.body);
-		if (!settled.has(response)) {
-			try {
-				await sleep(delay, signal);
-			} catch {
-				throw stopped('a rate-limit retry');
-			}
+		try {
+			await sleep(delay, signal);
+		} catch {
+			throw stopped('a rate-limit retry');
 		}
 		response = undefined;
 	}
