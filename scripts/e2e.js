@@ -4,14 +4,16 @@
  * community-package installer does it (scripts/lib/pack.js).
  * 1. CLI: import the credential and workflows, run each with `n8n execute`, check the output and
  *    what the emulator received; n8n's Basic LLM Chain and AI Agent with our Chat Model sub-node.
- * 2. Server: streaming Webhook and Chat Trigger workflows stream MiniToolAI's text to the caller.
+ * 2. Server: streaming Webhook and Chat Trigger workflows stream MiniToolAI's text to the caller;
+ *    an MCP client (the official SDK) uses Text to Image and Chat as MCP Server Trigger tools.
  * 3. Headless Chromium: the editor shows our nodes, without n8n's false "filled by AI" notice.
  * 4. Every built-in n8n node loads, no load errors in the server log; `npm start` imports the demos
  *    and stops with everything it started on a signal to the npm process (test/e2e/lib/sandboxChecks).
  * Ends with `e2e: N passed, N failed`; exit code 1 on any failure. Everything it starts is
  * stopped at the end, also on failure or Ctrl-C.
  * Flags: --skip-build (use the current dist/), --skip-browser (the server checks still run),
- * --keep (keep the temp folder), --update-screenshots (write the README's docs/screenshots/).
+ * --keep (keep the temp folder), --update-screenshots (write the README's docs/screenshots/),
+ * --only=mcp (after the import, only the server start and the MCP client checks).
  *
  * `npm run test:e2e:1x` (`--n8n=1.123`): the compatibility subset on n8n 1.123.81, which ships
  * no AI node SDK: the Chat and Text to Image CLI checks, and a Chat Model workflow that must fail
@@ -34,12 +36,18 @@ const { runBrowserChecks } = require('../test/e2e/lib/browserChecks');
 const { runAiChecks } = require('../test/e2e/lib/aiChecks');
 const { runAiToolChecks } = require('../test/e2e/lib/aiToolChecks');
 const { runStreamChecks, describe: describeStream } = require('../test/e2e/lib/streamChecks');
+const mcp = require('../test/e2e/lib/mcpChecks');
 const sandboxChecks = require('../test/e2e/lib/sandboxChecks');
 
 const args = new Set(process.argv.slice(2));
 const n8nArg = process.argv.slice(2).find((a) => a.startsWith('--n8n='));
 const N8N_VERSION = n8nArg ? n8nArg.slice('--n8n='.length) : '2.41';
 const IS_1X = N8N_VERSION.startsWith('1.');
+const onlyArg = process.argv.slice(2).find((a) => a.startsWith('--only='));
+// The one part that can run alone (`--only=mcp`); everything runs without the flag.
+const ONLY = onlyArg ? onlyArg.slice('--only='.length) : null;
+if (ONLY && (ONLY !== 'mcp' || IS_1X)) throw new Error(`--only=${ONLY}: only --only=mcp on 2.x`);
+const FULL = !ONLY;
 const SUMMARY = IS_1X ? 'e2e-1x' : 'e2e';
 // What the Chat Model says where n8n has no AI node SDK (MiniToolAiChatModel.node.ts).
 const NEEDS_SDK_MESSAGE = 'The MiniToolAI Chat Model needs n8n 2.x with the AI node SDK';
@@ -105,16 +113,20 @@ async function main() {
 		cleanups.push(() => n8n.stop());
 
 		await stages.time('import', async () => {
-			await n8n.importCredentials(
+			await n8n.importCredentials([
 				wf.credentialForImport({ apiKey: EMULATOR_KEY, baseUrl: emulator.baseUrl }),
-			);
+				...(IS_1X ? [] : [mcp.bearerCredentialForImport()]),
+			]);
 			const aiDir = path.join(wf.WORKFLOW_DIR, 'ai');
 			const aiFiles = fs
 				.readdirSync(aiDir)
 				.filter((f) => f.endsWith('.json'))
 				.sort()
 				.map((f) => path.join(aiDir, f));
-			const files = [...wf.listWorkflowFiles('demo'), ...wf.listWorkflowFiles('cases'), ...aiFiles];
+			const files = FULL
+				? [...wf.listWorkflowFiles('demo'), ...wf.listWorkflowFiles('cases'), ...aiFiles]
+				: [];
+			if (!IS_1X) files.push(mcp.WORKFLOW_FILE);
 			const demoImageUrl = `${emulator.imageBaseUrl}/images/demo.png`;
 			// One CLI call for all of them: each n8n command costs seconds of startup.
 			await n8n.importWorkflows(
@@ -122,49 +134,54 @@ async function main() {
 			);
 		});
 
-		if (!IS_1X) {
+		if (!IS_1X && FULL) {
 			await stages.time('built-in nodes load', () =>
 				sandboxChecks.checkBuiltinNodesLoad({ host, checks, log }),
 			);
 		}
 
-		await stages.time('cli executions', () =>
-			runCliChecks({ n8n, emulator, checks, ids: IDS, userFolder, log }),
-		);
+		if (FULL) {
+			await stages.time('cli executions', () =>
+				runCliChecks({ n8n, emulator, checks, ids: IDS, userFolder, log }),
+			);
+		}
 
 		if (IS_1X) {
 			await stages.time('chat model without the SDK', () => runNoSdkCheck({ n8n, checks }));
 		} else {
-			await stages.time('hostile server', () =>
-				runHostileChecks({ n8n, emulator, checks, ids: IDS }),
-			);
-
-			await stages.time('ai sub-node executions', () =>
-				runAiChecks({ n8n, emulator, checks, ids: IDS, log }),
-			);
-			await stages.time('ai tool calling', () => runAiToolChecks({ n8n, emulator, checks, log }));
-
-			await stages.time('ai demos', () => sandboxChecks.checkAiDemos({ n8n, checks, ids: IDS }));
+			if (FULL) {
+				await stages.time('hostile server', () =>
+					runHostileChecks({ n8n, emulator, checks, ids: IDS }),
+				);
+				await stages.time('ai sub-node executions', () =>
+					runAiChecks({ n8n, emulator, checks, ids: IDS, log }),
+				);
+				await stages.time('ai tool calling', () => runAiToolChecks({ n8n, emulator, checks, log }));
+				await stages.time('ai demos', () => sandboxChecks.checkAiDemos({ n8n, checks, ids: IDS }));
+			}
 
 			await stages.time('server start', async () => {
 				await n8n.start();
 				await n8n.ensureOwner(OWNER);
 			});
-			streamTimings = await stages.time('streaming', () =>
-				runStreamChecks({
-					n8n,
-					emulator,
-					checks,
-					ids: IDS,
-					log,
-					webhookPath: STREAM_WEBHOOK_PATH,
-					chatWebhookId: CHAT_WEBHOOK_ID,
-					tokenDelayMs: TOKEN_DELAY_MS,
-					restoreTokenDelayMs: 0,
-				}),
-			);
+			if (FULL) {
+				streamTimings = await stages.time('streaming', () =>
+					runStreamChecks({
+						n8n,
+						emulator,
+						checks,
+						ids: IDS,
+						log,
+						webhookPath: STREAM_WEBHOOK_PATH,
+						chatWebhookId: CHAT_WEBHOOK_ID,
+						tokenDelayMs: TOKEN_DELAY_MS,
+						restoreTokenDelayMs: 0,
+					}),
+				);
+			}
+			await stages.time('mcp client', () => mcp.runMcpChecks({ n8n, emulator, checks, log }));
 
-			if (!args.has('--skip-browser')) {
+			if (FULL && !args.has('--skip-browser')) {
 				await stages.time('browser', () =>
 					runBrowserChecks({
 						n8n,
@@ -181,7 +198,9 @@ async function main() {
 				);
 			}
 			await sandboxChecks.checkServerLog({ n8n, checks });
-			await stages.time('sandbox (npm start)', () => sandboxChecks.checkSandbox({ checks, log }));
+			if (FULL) {
+				await stages.time('sandbox (npm start)', () => sandboxChecks.checkSandbox({ checks, log }));
+			}
 		}
 	} catch (error) {
 		checks.fail('stage', error);
