@@ -17,6 +17,7 @@ const {
 } = require('@modelcontextprotocol/sdk/client/streamableHttp.js');
 const { SSEClientTransport } = require('@modelcontextprotocol/sdk/client/sse.js');
 const { WORKFLOW_DIR } = require('../../../scripts/lib/workflows');
+const { receivedFrom, apiRequests } = require('./runs');
 
 const WORKFLOW_FILE = path.join(WORKFLOW_DIR, 'mcp', 'mcp-server.json');
 const WORKFLOW_ID = 'mtaiMcpServer001';
@@ -99,13 +100,9 @@ function toolItems(result) {
 	return items[0];
 }
 
-function apiRequests(emulator, urlPath) {
-	return emulator.requests.filter((r) => r.server === 'api' && r.path === urlPath);
-}
-
-/** Every request n8n sent reached the API host with the key. */
-function assertKeyOnlyToApi(emulator) {
-	for (const r of emulator.requests) {
+/** Every request n8n sent in the run reached the API host with the key. */
+function assertKeyOnlyToApi(run) {
+	for (const r of run.requests) {
 		assert.equal(r.server, 'api', `${r.method} ${r.path} went to the ${r.server} host`);
 		assert.equal(r.headers.authorization, 'Bearer emulator-key', `${r.path} authorization`);
 	}
@@ -143,13 +140,18 @@ async function runMcpChecks({ n8n, emulator, checks, log }) {
 		workflow.nodes.find((n) => n.name === name).parameters.toolDescription;
 	// Tool calls made, to find each as an execution.
 	let toolCalls = 0;
-	const call = (client, name, args) => {
-		toolCalls++;
-		return client.callTool({ name, arguments: args }, undefined, withTimeout);
-	};
-	const fresh = () => {
-		emulator.clearFaults();
+	/** One tool call on a reset emulator: the result and what the emulator received meanwhile. */
+	const call = async (client, name, args, { faults = [] } = {}) => {
 		emulator.reset();
+		for (const fault of faults) emulator.setFault(fault);
+		const received = receivedFrom(emulator);
+		toolCalls++;
+		try {
+			const result = await client.callTool({ name, arguments: args }, undefined, withTimeout);
+			return { result, ...received() };
+		} finally {
+			emulator.clearFaults();
+		}
 	};
 
 	let apiKey;
@@ -178,7 +180,7 @@ async function runMcpChecks({ n8n, emulator, checks, log }) {
 	await checks.check(
 		'mcp (Streamable HTTP): lists both tools with their input schemas',
 		async () => {
-			fresh();
+			const received = receivedFrom(emulator);
 			session = await connect(url, 'http');
 			const { client } = session;
 			assert.equal(client.getInstructions(), workflow.nodes[0].parameters.instructions);
@@ -200,7 +202,7 @@ async function runMcpChecks({ n8n, emulator, checks, log }) {
 					additionalProperties: true,
 				});
 			}
-			assert.equal(emulator.requests.length, 0, 'listing tools called the API');
+			assert.equal(received().requests.length, 0, 'listing tools called the API');
 		},
 	);
 	if (!session) return;
@@ -208,11 +210,11 @@ async function runMcpChecks({ n8n, emulator, checks, log }) {
 	try {
 		const prompt = 'A lighthouse on a rocky coast at dusk, watercolour';
 		await checks.check('mcp (Streamable HTTP): Text to Image returns the image URL', async () => {
-			fresh();
 			const started = Date.now();
-			const image = toolItems(await call(session.client, IMAGE_TOOL, { prompt }));
+			const run = await call(session.client, IMAGE_TOOL, { prompt });
+			const image = toolItems(run.result);
 			log(`${IMAGE_TOOL} answered in ${Date.now() - started} ms: ${JSON.stringify(image)}`);
-			const submits = apiRequests(emulator, SUBMIT_PATH);
+			const submits = apiRequests(run, SUBMIT_PATH);
 			assert.equal(submits.length, 1, 'one image job');
 			// The argument is the prompt; everything else is the node's own settings.
 			assert.deepEqual(submits[0].body, {
@@ -224,15 +226,17 @@ async function runMcpChecks({ n8n, emulator, checks, log }) {
 				width: 1024,
 				height: 1024,
 			});
-			const [job] = [...emulator.jobs.values()];
-			assert.ok(apiRequests(emulator, JOB_PATH).length >= 1, 'the job was never polled');
-			for (const poll of apiRequests(emulator, JOB_PATH)) {
+			assert.equal(run.jobs.length, 1);
+			const [job] = run.jobs;
+			const polls = apiRequests(run, JOB_PATH);
+			assert.ok(polls.length >= 1, 'the job was never polled');
+			for (const poll of polls) {
 				assert.deepEqual(poll.body, { jobid: String(job.jobid), signature: job.signature });
 			}
 			assert.equal(image.imageUrl, `${emulator.imageBaseUrl}/images/${job.jobid}.png`);
 			assert.equal(String(image.jobId), String(job.jobid));
 			assert.ok(Math.abs(image.costUsd - IMAGE_PRICE_USD) < 1e-9, `costUsd ${image.costUsd}`);
-			assertKeyOnlyToApi(emulator);
+			assertKeyOnlyToApi(run);
 			// The URL works for the client: a PNG from the image host, fetched without any key.
 			const res = await fetch(image.imageUrl, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
 			const bytes = Buffer.from(await res.arrayBuffer());
@@ -242,16 +246,16 @@ async function runMcpChecks({ n8n, emulator, checks, log }) {
 
 		const message = 'In one sentence: why do lighthouses have different light patterns?';
 		await checks.check('mcp (Streamable HTTP): Chat returns the answer', async () => {
-			fresh();
-			const answer = toolItems(await call(session.client, CHAT_TOOL, { message }));
+			const run = await call(session.client, CHAT_TOOL, { message });
+			const answer = toolItems(run.result);
 			log(`${CHAT_TOOL} answered: ${JSON.stringify(answer)}`);
 			assert.equal(answer.text, `Echo: ${message}`);
-			const reqs = apiRequests(emulator, CHAT_PATH);
+			const reqs = apiRequests(run, CHAT_PATH);
 			assert.equal(reqs.length, 1, 'one chat request');
 			assert.equal(reqs[0].body.model, 'gpt-4o-mini');
 			assert.deepEqual(reqs[0].body.messages, [{ role: 'user', content: message }]);
 			assert.equal(reqs[0].body.max_completion_tokens, 400);
-			assertKeyOnlyToApi(emulator);
+			assertKeyOnlyToApi(run);
 		});
 
 		const wrong = [
@@ -259,7 +263,7 @@ async function runMcpChecks({ n8n, emulator, checks, log }) {
 				label: 'a number as the prompt: n8n rejects it against the input schema',
 				tool: IMAGE_TOOL,
 				args: { prompt: 42 },
-				expect: /did not match expected schema[\s\S]*prompt/i,
+				expect: /did not match expected schema[\s\S]*Expected string[\s\S]*prompt/,
 			},
 			{
 				label: 'a blank prompt: the node names the field',
@@ -271,36 +275,34 @@ async function runMcpChecks({ n8n, emulator, checks, log }) {
 				label: 'no message: n8n rejects it against the input schema',
 				tool: CHAT_TOOL,
 				args: {},
-				expect: /did not match expected schema[\s\S]*message/i,
+				expect: /did not match expected schema[\s\S]*Required[\s\S]*message/,
 			},
 		];
 		for (const w of wrong) {
 			await checks.check(`mcp: ${w.label}, as a tool error at once`, async () => {
-				fresh();
 				const started = Date.now();
-				const result = await call(session.client, w.tool, w.args);
-				const text = resultText(result);
+				const run = await call(session.client, w.tool, w.args);
+				const text = resultText(run.result);
 				log(`${w.tool} ${JSON.stringify(w.args)} -> ${Date.now() - started} ms: ${text}`);
-				assert.equal(result.isError, true, 'not flagged as a tool error');
+				assert.equal(run.result.isError, true, 'not flagged as a tool error');
 				assert.match(text, w.expect);
-				assert.equal(emulator.requests.length, 0, 'a request was sent for a wrong argument');
+				assert.equal(run.requests.length, 0, 'a request was sent for a wrong argument');
 			});
 		}
 
 		await checks.check('mcp: an API failure is a tool error with the server message', async () => {
-			fresh();
-			emulator.setFault({ endpoint: 'chat', type: 'status', status: 500 });
-			try {
-				const result = await call(session.client, CHAT_TOOL, { message: 'Fail, please' });
-				const text = resultText(result);
-				log(`${CHAT_TOOL} with the API failing -> ${text}`);
-				assert.equal(result.isError, true, 'not flagged as a tool error');
-				assert.match(text, /Internal Server Error \(emulated\)/);
-				assert.match(text, /500/);
-				assertKeyOnlyToApi(emulator);
-			} finally {
-				emulator.clearFaults();
-			}
+			const run = await call(
+				session.client,
+				CHAT_TOOL,
+				{ message: 'Fail, please' },
+				{ faults: [{ endpoint: 'chat', type: 'status', status: 500 }] },
+			);
+			const text = resultText(run.result);
+			log(`${CHAT_TOOL} with the API failing -> ${text}`);
+			assert.equal(run.result.isError, true, 'not flagged as a tool error');
+			assert.match(text, /HTTP 500\): Internal Server Error \(emulated\)/);
+			assert.equal(apiRequests(run, CHAT_PATH).length, 1, 'one chat request');
+			assertKeyOnlyToApi(run);
 		});
 	} finally {
 		await disconnect(session);
@@ -309,16 +311,15 @@ async function runMcpChecks({ n8n, emulator, checks, log }) {
 	await checks.check(
 		'mcp (SSE): the same URL lists the tools and answers a chat call',
 		async () => {
-			fresh();
 			const sse = await connect(url, 'sse');
 			try {
 				const { tools } = await sse.client.listTools(undefined, withTimeout);
 				assert.deepEqual(tools.map((t) => t.name).sort(), [CHAT_TOOL, IMAGE_TOOL]);
 				const message = 'Say hello over SSE';
-				const answer = toolItems(await call(sse.client, CHAT_TOOL, { message }));
-				assert.equal(answer.text, `Echo: ${message}`);
-				assert.equal(apiRequests(emulator, CHAT_PATH).length, 1, 'one chat request');
-				assertKeyOnlyToApi(emulator);
+				const run = await call(sse.client, CHAT_TOOL, { message });
+				assert.equal(toolItems(run.result).text, `Echo: ${message}`);
+				assert.equal(apiRequests(run, CHAT_PATH).length, 1, 'one chat request');
+				assertKeyOnlyToApi(run);
 			} finally {
 				await disconnect(sse);
 			}
