@@ -7,7 +7,8 @@
  *    Agent with our Chat Model sub-node; every template with the sandbox's answers; an
  *    `n8n execute` killed while Generate waits, its paid image fetched with Get Job from the log.
  * 2. Server: streaming Webhook and Chat Trigger workflows stream MiniToolAI's text to the caller;
- *    the chatbot template streams and remembers.
+ *    the chatbot template streams and remembers; an MCP client (the official SDK) uses Text to
+ *    Image and Chat as MCP Server Trigger tools.
  * 3. Headless Chromium: the editor shows our nodes, without n8n's false "filled by AI" notice, and
  *    the templates' canvases (screenshots for docs/templates.md).
  * 4. Every built-in n8n node loads, no load errors in the server log; `npm start` imports the
@@ -17,7 +18,8 @@
  * stopped at the end, also on failure or Ctrl-C.
  * Flags: --skip-build (use the current dist/), --skip-browser (the server checks still run),
  * --keep (keep the temp folder), --update-screenshots (write the README's docs/screenshots/),
- * --only-credential (install, start the server and run only the credential test checks).
+ * --only=credential (install, start the server and run only the credential test checks),
+ * --only=mcp (after the import, only the server start and the MCP client checks).
  *
  * `npm run test:e2e:1x` (`--n8n=1.123`): the compatibility subset on n8n 1.123.81, which ships
  * no AI node SDK: the Chat and Text to Image CLI checks, and a Chat Model workflow that must fail
@@ -42,6 +44,7 @@ const { runAiChecks } = require('../test/e2e/lib/aiChecks');
 const { runAiToolChecks } = require('../test/e2e/lib/aiToolChecks');
 const { runCrashChecks, checkKilledRunAfterRestart } = require('../test/e2e/lib/crashChecks');
 const { runStreamChecks, describe: describeStream } = require('../test/e2e/lib/streamChecks');
+const mcp = require('../test/e2e/lib/mcpChecks');
 const sandboxChecks = require('../test/e2e/lib/sandboxChecks');
 const { checkSandbox } = require('../test/e2e/lib/sandboxRun');
 const templateChecks = require('../test/e2e/lib/templateChecks');
@@ -51,8 +54,13 @@ const args = new Set(process.argv.slice(2));
 const n8nArg = process.argv.slice(2).find((a) => a.startsWith('--n8n='));
 const N8N_VERSION = n8nArg ? n8nArg.slice('--n8n='.length) : '2.41';
 const IS_1X = N8N_VERSION.startsWith('1.');
-// A quick run of the credential test checks alone (they need the server, nothing else).
-const ONLY_CREDENTIAL = args.has('--only-credential');
+const onlyArg = process.argv.slice(2).find((a) => a.startsWith('--only='));
+// The parts that can run alone on 2.x (`--only=credential`, `--only=mcp`); all run without it.
+const ONLY = onlyArg ? onlyArg.slice('--only='.length) : null;
+if (ONLY && (!['credential', 'mcp'].includes(ONLY) || IS_1X)) {
+	throw new Error(`--only=${ONLY}: only --only=credential or --only=mcp, on 2.x`);
+}
+const FULL = !ONLY;
 const SUMMARY = IS_1X ? 'e2e-1x' : 'e2e';
 // What the Chat Model says where n8n has no AI node SDK (MiniToolAiChatModel.node.ts).
 const NEEDS_SDK_MESSAGE = 'The MiniToolAI Chat Model needs n8n 2.x with the AI node SDK';
@@ -119,10 +127,13 @@ async function main() {
 		cleanups.push(() => n8n.stop());
 
 		await stages.time('import', async () => {
-			await n8n.importCredentials(
+			await n8n.importCredentials([
 				wf.credentialForImport({ apiKey: EMULATOR_KEY, baseUrl: emulator.baseUrl }),
-			);
-			const files = ['examples', 'cases', 'ai'].flatMap((kind) => wf.listWorkflowFiles(kind));
+				...(IS_1X ? [] : [mcp.bearerCredentialForImport()]),
+			]);
+			const kinds = FULL ? ['examples', 'cases', 'ai'] : [];
+			const files = kinds.flatMap((kind) => wf.listWorkflowFiles(kind));
+			if (!IS_1X) files.push(mcp.WORKFLOW_FILE);
 			const demoImageUrl = `${emulator.imageBaseUrl}${DEMO_PICTURE.path}`;
 			// One CLI call for all of them: each n8n command costs seconds of startup. The long-job
 			// template waits 2 minutes between checks; here 1 s.
@@ -131,13 +142,13 @@ async function main() {
 			await n8n.importWorkflows(files.map(prepare));
 		});
 
-		if (!IS_1X && !ONLY_CREDENTIAL) {
+		if (!IS_1X && FULL) {
 			await stages.time('built-in nodes load', () =>
 				sandboxChecks.checkBuiltinNodesLoad({ host, checks, log }),
 			);
 		}
 
-		if (!ONLY_CREDENTIAL) {
+		if (FULL) {
 			await stages.time('cli executions', () =>
 				runCliChecks({ n8n, emulator, checks, ids: IDS, userFolder, log }),
 			);
@@ -145,64 +156,66 @@ async function main() {
 
 		if (IS_1X) {
 			await stages.time('chat model without the SDK', () => runNoSdkCheck({ n8n, checks }));
-		} else if (ONLY_CREDENTIAL) {
-			await stages.time('server start', async () => {
-				await n8n.start();
-				await n8n.ensureOwner(OWNER);
-			});
-			await stages.time('credential test', () =>
-				runCredentialChecks({ n8n, emulator, checks, log }),
-			);
 		} else {
-			await stages.time('killed while Generate waits', () =>
-				runCrashChecks({
-					n8n,
-					emulator,
-					checks,
-					log,
-					key: EMULATOR_KEY,
-					restoreJobDelayMs: JOB_DELAY_MS,
-				}),
-			);
-			await stages.time('hostile server', () =>
-				runHostileChecks({ n8n, emulator, checks, ids: IDS }),
-			);
-
-			await stages.time('ai sub-node executions', () =>
-				runAiChecks({ n8n, emulator, checks, ids: IDS, log }),
-			);
-			await stages.time('ai tool calling', () => runAiToolChecks({ n8n, emulator, checks, log }));
-
-			await stages.time('templates', () =>
-				templateChecks.runTemplateCliChecks({ n8n, emulator, checks, log }),
-			);
+			if (FULL) {
+				await stages.time('killed while Generate waits', () =>
+					runCrashChecks({
+						n8n,
+						emulator,
+						checks,
+						log,
+						key: EMULATOR_KEY,
+						restoreJobDelayMs: JOB_DELAY_MS,
+					}),
+				);
+				await stages.time('hostile server', () =>
+					runHostileChecks({ n8n, emulator, checks, ids: IDS }),
+				);
+				await stages.time('ai sub-node executions', () =>
+					runAiChecks({ n8n, emulator, checks, ids: IDS, log }),
+				);
+				await stages.time('ai tool calling', () =>
+					runAiToolChecks({ n8n, emulator, checks, log }),
+				);
+				await stages.time('templates', () =>
+					templateChecks.runTemplateCliChecks({ n8n, emulator, checks, log }),
+				);
+			}
 
 			await stages.time('server start', async () => {
 				await n8n.start();
 				await n8n.ensureOwner(OWNER);
 			});
-			await checkKilledRunAfterRestart({ n8n, checks });
-			streamTimings = await stages.time('streaming', () =>
-				runStreamChecks({
-					n8n,
-					emulator,
-					checks,
-					ids: IDS,
-					log,
-					webhookPath: STREAM_WEBHOOK_PATH,
-					chatWebhookId: CHAT_WEBHOOK_ID,
-					tokenDelayMs: TOKEN_DELAY_MS,
-					restoreTokenDelayMs: 0,
-				}),
-			);
-			await stages.time('chatbot template', () =>
-				templateChecks.runChatbotTemplateCheck({ n8n, emulator, checks, log }),
-			);
-			const { wrongKeyCredentialId } = await stages.time('credential test', () =>
-				runCredentialChecks({ n8n, emulator, checks, log }),
-			);
+			let wrongKeyCredentialId;
+			if (FULL) {
+				await checkKilledRunAfterRestart({ n8n, checks });
+				streamTimings = await stages.time('streaming', () =>
+					runStreamChecks({
+						n8n,
+						emulator,
+						checks,
+						ids: IDS,
+						log,
+						webhookPath: STREAM_WEBHOOK_PATH,
+						chatWebhookId: CHAT_WEBHOOK_ID,
+						tokenDelayMs: TOKEN_DELAY_MS,
+						restoreTokenDelayMs: 0,
+					}),
+				);
+				await stages.time('chatbot template', () =>
+					templateChecks.runChatbotTemplateCheck({ n8n, emulator, checks, log }),
+				);
+			}
+			if (FULL || ONLY === 'credential') {
+				({ wrongKeyCredentialId } = await stages.time('credential test', () =>
+					runCredentialChecks({ n8n, emulator, checks, log }),
+				));
+			}
+			if (FULL || ONLY === 'mcp') {
+				await stages.time('mcp client', () => mcp.runMcpChecks({ n8n, emulator, checks, log }));
+			}
 
-			if (!args.has('--skip-browser')) {
+			if (FULL && !args.has('--skip-browser')) {
 				await stages.time('browser', () =>
 					runBrowserChecks({
 						n8n,
@@ -221,7 +234,9 @@ async function main() {
 				);
 			}
 			await sandboxChecks.checkServerLog({ n8n, checks });
-			await stages.time('sandbox (npm start)', () => checkSandbox({ checks, log }));
+			if (FULL) {
+				await stages.time('sandbox (npm start)', () => checkSandbox({ checks, log }));
+			}
 		}
 	} catch (error) {
 		checks.fail('stage', error);
