@@ -195,4 +195,4 @@ async function runBrowserChecks({ n8n, checks, ids, owner, log, credentialId, up
 	}
 }
 
-module.exports = { runBrowserChecks, SCHEDULERS, shot };
+module.exports = { runBrowserChecks, SCHEDULERS, shot, openWorkflow, searchNodePanel, resultItems };
