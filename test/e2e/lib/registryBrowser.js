@@ -5,7 +5,7 @@
  * installed. One browser serves the whole stage (n8n restarts in between; the session survives).
  */
 const assert = require('node:assert/strict');
-const { openEditor } = require('../../../scripts/lib/chromium');
+const { openEditor, renderedWhen } = require('../../../scripts/lib/chromium');
 const { openWorkflow, searchNodePanel, shot } = require('./browserChecks');
 
 const NODE_NAMES = ['MiniToolAI Chat', 'MiniToolAI Text to Image', 'MiniToolAI Chat Model'];
@@ -19,7 +19,7 @@ async function openRegistryEditor({ n8n, owner, log }) {
 	async function assertNodePanel(workflowId) {
 		await openWorkflow(page, base, workflowId);
 		// Searched from the main panel, the sub-node is listed too.
-		const texts = await searchNodePanel(page, null);
+		const texts = await searchNodePanel(page, null, NODE_NAMES);
 		// A row reads "<name> <description>"; the longest name it starts with is its node.
 		const names = texts.map(
 			(t) => NODE_NAMES.filter((n) => t.startsWith(n)).sort((a, b) => b.length - a.length)[0],
@@ -36,7 +36,11 @@ async function openRegistryEditor({ n8n, owner, log }) {
 			const node = page.locator('[data-test-id="canvas-node"]').filter({ hasText: name }).first();
 			await node.waitFor({ timeout: 20000 });
 			const marks = node.locator('[data-test-id="node-not-installed"]');
-			assert.equal(await marks.count(), 1, `"${name}" is not marked as not installed`);
+			await renderedWhen(
+				`"${name}" marked as not installed`,
+				() => marks.count(),
+				(n) => n === 1,
+			);
 		}
 		await shot(page, 'registry-nodes-missing.png');
 	}
