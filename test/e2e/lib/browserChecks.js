@@ -345,4 +345,4 @@ async function checkEditorImport({ page, base, checks, log }) {
 	);
 }
 
-module.exports = { runBrowserChecks, SCHEDULERS, shot };
+module.exports = { runBrowserChecks, SCHEDULERS, shot, openWorkflow, searchNodePanel, resultItems };
