@@ -174,9 +174,7 @@ async function main() {
 				await stages.time('ai sub-node executions', () =>
 					runAiChecks({ n8n, emulator, checks, ids: IDS, log }),
 				);
-				await stages.time('ai tool calling', () =>
-					runAiToolChecks({ n8n, emulator, checks, log }),
-				);
+				await stages.time('ai tool calling', () => runAiToolChecks({ n8n, emulator, checks, log }));
 				await stages.time('templates', () =>
 					templateChecks.runTemplateCliChecks({ n8n, emulator, checks, log }),
 				);

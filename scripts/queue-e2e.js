@@ -51,32 +51,20 @@ const cleanups = new Cleanups().watch();
 
 function loadQueueWorkflow(file, credential) {
 	const full = wf.readWorkflow(path.join(wf.WORKFLOW_DIR, 'queue', file));
-	const prepared = wf.prepareWorkflow(full, { credential });
-	// The public API accepts only these fields on create.
-	const { name, nodes, connections, settings } = prepared;
-	return { name, nodes, connections, settings };
+	return wf.prepareWorkflow(full, { credential });
 }
 
 async function setUpMain(main, emulator) {
 	await main.ensureOwner(OWNER);
 	const apiKey = await main.createApiKey('queue-e2e');
-	const cred = await main.request(
-		'POST',
-		'/api/v1/credentials',
-		{
-			name: 'MiniToolAI emulator',
-			type: wf.CREDENTIAL_TYPE,
-			data: { apiKey: EMULATOR_KEY, baseUrl: emulator.baseUrl },
-		},
-		{ apiKey },
-	);
-	const credential = { id: cred.id, name: cred.name };
+	const credential = await wf.createCredential(main, apiKey, {
+		name: 'MiniToolAI emulator',
+		apiKey: EMULATOR_KEY,
+		baseUrl: emulator.baseUrl,
+	});
 	const ids = {};
 	for (const [role, file] of Object.entries(QUEUE_WORKFLOWS)) {
-		const body = loadQueueWorkflow(file, credential);
-		const created = await main.request('POST', '/api/v1/workflows', body, { apiKey });
-		await main.request('POST', `/api/v1/workflows/${created.id}/activate`, {}, { apiKey });
-		ids[role] = created.id;
+		ids[role] = await wf.createActiveWorkflow(main, apiKey, loadQueueWorkflow(file, credential));
 	}
 	return { apiKey, ids };
 }

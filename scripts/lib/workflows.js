@@ -63,6 +63,35 @@ function credentialForImport({ apiKey, baseUrl, credential = DEFAULT_CREDENTIAL 
 	return { ...credential, type: CREDENTIAL_TYPE, data: { apiKey, baseUrl } };
 }
 
+/**
+ * A MiniToolAI credential created through n8n's public API (`n8nApiKey`: an API key of the
+ * instance, `N8nInstance.createApiKey`); returns `{ id, name }` for `prepareWorkflow`.
+ */
+async function createCredential(n8n, n8nApiKey, { name, apiKey, baseUrl }) {
+	const created = await n8n.request(
+		'POST',
+		'/api/v1/credentials',
+		{ name, type: CREDENTIAL_TYPE, data: { apiKey, baseUrl } },
+		{ apiKey: n8nApiKey },
+	);
+	return { id: created.id, name: created.name };
+}
+
+/** A prepared workflow created and activated through the public API; returns its id. */
+async function createActiveWorkflow(n8n, n8nApiKey, workflow) {
+	// The public API accepts only these fields on create.
+	const { name, nodes, connections, settings } = workflow;
+	const opts = { apiKey: n8nApiKey };
+	const created = await n8n.request(
+		'POST',
+		'/api/v1/workflows',
+		{ name, nodes, connections, settings },
+		opts,
+	);
+	await n8n.request('POST', `/api/v1/workflows/${created.id}/activate`, {}, opts);
+	return created.id;
+}
+
 module.exports = {
 	EXAMPLES_DIR,
 	WORKFLOW_DIR,
@@ -73,4 +102,6 @@ module.exports = {
 	listWorkflowFiles,
 	prepareWorkflow,
 	credentialForImport,
+	createCredential,
+	createActiveWorkflow,
 };

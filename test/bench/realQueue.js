@@ -247,28 +247,15 @@ async function runWorkers({ workerCounts, serverLimit, load, emulatorOptions, wo
 		await main.start();
 		await main.ensureOwner(OWNER);
 		const apiKey = await main.createApiKey('bench');
-		const cred = await main.request(
-			'POST',
-			'/api/v1/credentials',
-			{
-				name: 'MiniToolAI bench',
-				type: wf.CREDENTIAL_TYPE,
-				data: { apiKey: KEY, baseUrl: emulator.baseUrl },
-			},
-			{ apiKey },
-		);
+		const credential = await wf.createCredential(main, apiKey, {
+			name: 'MiniToolAI bench',
+			apiKey: KEY,
+			baseUrl: emulator.baseUrl,
+		});
 		let chatId = '';
 		for (const w of [chatWorkflow, imageWorkflow]) {
-			const body = wf.prepareWorkflow(w, { credential: { id: cred.id, name: cred.name } });
-			const { name, nodes, connections, settings } = body;
-			const created = await main.request(
-				'POST',
-				'/api/v1/workflows',
-				{ name, nodes, connections, settings },
-				{ apiKey },
-			);
-			await main.request('POST', `/api/v1/workflows/${created.id}/activate`, {}, { apiKey });
-			if (w === chatWorkflow) chatId = created.id;
+			const id = await wf.createActiveWorkflow(main, apiKey, wf.prepareWorkflow(w, { credential }));
+			if (w === chatWorkflow) chatId = id;
 		}
 		log(`9. queue stack ready (main, Redis, PostgreSQL)`);
 

@@ -148,21 +148,26 @@ interface Settings {
 	chunkBytes: number;
 }
 
+/** The row of a measurement that could not run: its first line of the reason. */
+export function failedRow(id: string, measurement: string, why: string): Row {
+	return {
+		id,
+		measurement,
+		case: '—',
+		ours: 'FAILED',
+		baseline: '—',
+		comparison: '—',
+		notes: why.split('\n')[0],
+	};
+}
+
 export function buildReport(
 	r: BenchResults,
 	settings: Settings,
 ): { rows: Row[]; markdown: string; svg: string } {
 	const rows: Row[] = [];
 	const failed = (id: string, measurement: string, why: string) =>
-		rows.push({
-			id,
-			measurement,
-			case: '—',
-			ours: 'FAILED',
-			baseline: '—',
-			comparison: '—',
-			notes: why.split('\n')[0],
-		});
+		rows.push(failedRow(id, measurement, why));
 
 	// 1
 	if (r.errors['1'])

@@ -1,6 +1,6 @@
 /** Rows of measurement 8 (scale in a real n8n); no I/O here. */
 import type { RealN8nResults } from './realN8n';
-import { num, type Row } from './report';
+import { failedRow, num, type Row } from './report';
 
 const MEASUREMENT =
 	'Real n8n at scale: one `n8n execute`, chat items + image jobs (download, filesystem)';
@@ -17,17 +17,7 @@ export function scaleRows(
 ): Row[] {
 	if (error || (scale && 'error' in scale)) {
 		const why = error ?? (scale as { error: string }).error;
-		return [
-			{
-				id: '8',
-				measurement: MEASUREMENT,
-				case: '—',
-				ours: 'FAILED',
-				baseline: '—',
-				comparison: '—',
-				notes: why.split('\n')[0],
-			},
-		];
+		return [failedRow('8', MEASUREMENT, why)];
 	}
 	if (!scale) return [];
 	return [...sizeRows(scale), ...slopeRows(scale), ...engineRows(scale, legacy)];

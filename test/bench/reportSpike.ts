@@ -1,6 +1,6 @@
 /** Rows of the Spike and Waves measurements (chat conversations arriving together); no I/O here. */
 import type { SpikeResults, SpikeVariant, SpikeWave } from './realSpike';
-import { num, stats, type Row } from './report';
+import { failedRow, num, stats, type Row } from './report';
 
 const ID = 'spike';
 
@@ -31,17 +31,7 @@ function inFlight(w: SpikeWave): number {
 	return w.serverMs.reduce((a, b) => a + b, 0) / w.wallMs;
 }
 
-function failedRow(measurement: string, why: string): Row {
-	return {
-		id: ID,
-		measurement,
-		case: '—',
-		ours: 'FAILED',
-		baseline: '—',
-		comparison: '—',
-		notes: why.split('\n')[0],
-	};
-}
+const failed = (measurement: string, why: string): Row => failedRow(ID, measurement, why);
 
 function spikeRow(r: SpikeResults, v: SpikeVariant): Row {
 	const callers = v.waves.flatMap((w) => w.callers);
@@ -88,13 +78,13 @@ function wavesRow(r: SpikeResults, v: SpikeVariant): Row {
 export function spikeRows(r: SpikeResults | null | undefined, error?: string): Row[] {
 	if (error || r?.error) {
 		const why = error ?? r!.error!;
-		return [failedRow('Spike', why), failedRow('Waves', why)];
+		return [failed('Spike', why), failed('Waves', why)];
 	}
 	if (!r) return [];
 	const rows: Row[] = [];
 	for (const v of r.variants) {
 		if (v.error || v.waves.length === 0) {
-			rows.push(failedRow(`Spike: ${v.label}`, v.error ?? 'no wave ran'));
+			rows.push(failed(`Spike: ${v.label}`, v.error ?? 'no wave ran'));
 			continue;
 		}
 		rows.push(spikeRow(r, v));

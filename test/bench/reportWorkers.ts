@@ -1,27 +1,19 @@
 /** Rows of measurement 9 (queue-mode workers sharing one key); no I/O here. */
 import type { WorkersResults, WorkersRun } from './realQueue';
-import { num, type Row } from './report';
+import { failedRow, num, type Row } from './report';
 
 const s = (ms: number) => `${num(ms / 1000, 1)} s`;
 
 export function workersRows(w: WorkersResults | null, error?: string): Row[] {
-	const failedRow = (measurement: string, why: string): Row => ({
-		id: '9',
-		measurement,
-		case: '—',
-		ours: 'FAILED',
-		baseline: '—',
-		comparison: '—',
-		notes: why.split('\n')[0],
-	});
-	if (error || w?.error) return [failedRow('Workers: queue mode', error ?? w!.error!)];
+	const failed = (measurement: string, why: string): Row => failedRow('9', measurement, why);
+	if (error || w?.error) return [failed('Workers: queue mode', error ?? w!.error!)];
 	if (!w) return [];
 	const { serverLimit: k, load } = w;
 	const chatItems = load.chatExecs * load.chatItems;
 	const images = load.imageExecs * load.imageItems;
 	return w.rows.map((row) => {
 		const measurement = `Workers: ${row.workers} n8n worker${row.workers > 1 ? 's' : ''} (queue mode), one key, K = ${k}`;
-		if (row.error || !row.runs?.length) return failedRow(measurement, row.error ?? 'no run');
+		if (row.error || !row.runs?.length) return failed(measurement, row.error ?? 'no run');
 		const runs = row.runs;
 		// One answer time for the row: the median of its runs' median chat requests.
 		const answerMs = median(runs.map((r) => r.medianChatMs));

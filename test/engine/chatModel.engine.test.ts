@@ -6,7 +6,6 @@
  * agent do. Requests go through n8n's `httpRequestWithAuthentication` to the emulator.
  */
 import {
-	NodeConnectionTypes,
 	type IDataObject,
 	type IExecuteFunctions,
 	type INode,
@@ -16,7 +15,7 @@ import {
 
 import { startEmulator, type Emulator } from '../emulator';
 import type { RunResult } from '../harness';
-import { consumerDescription, runWithChatModel, textOf, type LcModel } from './modelHarness';
+import { consumerDescription, consumerInput, runWithChatModel, textOf } from './modelHarness';
 
 const KEY = ['emu', 'chatmodel', 'key', '7c31d0'].join('-');
 
@@ -25,12 +24,7 @@ class ModelConsumer implements INodeType {
 	description = consumerDescription('modelConsumer', 'Test stand-in for a chain or agent');
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const model = (await this.getInputConnectionData(
-			NodeConnectionTypes.AiLanguageModel,
-			0,
-		)) as LcModel;
-		const mode = this.getNodeParameter('mode', 0) as string;
-		const messages = JSON.parse(this.getNodeParameter('messages', 0) as string) as unknown;
+		const { model, mode, messages } = await consumerInput(this);
 		if (mode === 'stream') {
 			const pieces: string[] = [];
 			const times: number[] = [];

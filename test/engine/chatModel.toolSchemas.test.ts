@@ -6,7 +6,6 @@
  * tool still checks its own input when it runs.
  */
 import {
-	NodeConnectionTypes,
 	type IDataObject,
 	type IExecuteFunctions,
 	type INodeExecutionData,
@@ -14,7 +13,7 @@ import {
 } from 'n8n-workflow';
 
 import { startEmulator, type Emulator } from '../emulator';
-import { consumerDescription, runWithChatModel, type LcModel } from './modelHarness';
+import { consumerDescription, consumerInput, runWithChatModel } from './modelHarness';
 
 const KEY = ['emu', 'schemas', 'key', '5d21e0'].join('-');
 
@@ -32,11 +31,7 @@ class SchemaConsumer implements INodeType {
 	description = consumerDescription('schemaConsumer', 'Binds a tool with an unsafe schema');
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const model = (await this.getInputConnectionData(
-			NodeConnectionTypes.AiLanguageModel,
-			0,
-		)) as LcModel;
-		const messages = JSON.parse(this.getNodeParameter('messages', 0) as string) as unknown;
+		const { model, messages } = await consumerInput(this);
 		const withTools = model.bindTools!([
 			{
 				type: 'function',

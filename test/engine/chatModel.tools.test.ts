@@ -7,7 +7,6 @@
  * models do.
  */
 import {
-	NodeConnectionTypes,
 	type IDataObject,
 	type IExecuteFunctions,
 	type INodeExecutionData,
@@ -19,10 +18,10 @@ import { startEmulator, type Emulator } from '../emulator';
 import type { RunResult } from '../harness';
 import {
 	consumerDescription,
+	consumerInput,
 	runWithChatModel,
 	textOf,
 	type LcMessage,
-	type LcModel,
 	type LcToolCall,
 } from './modelHarness';
 
@@ -60,12 +59,7 @@ class ToolConsumer implements INodeType {
 	description = consumerDescription('toolConsumer', 'Test stand-in for an AI Agent');
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const model = (await this.getInputConnectionData(
-			NodeConnectionTypes.AiLanguageModel,
-			0,
-		)) as LcModel;
-		const mode = this.getNodeParameter('mode', 0) as string;
-		const messages = JSON.parse(this.getNodeParameter('messages', 0) as string) as unknown;
+		const { model, mode, messages } = await consumerInput(this);
 		const withTools = model.bindTools!(boundTools());
 		let answer: LcMessage;
 		const deltas: string[] = [];

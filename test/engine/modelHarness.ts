@@ -6,6 +6,7 @@
  */
 import {
 	NodeConnectionTypes,
+	type IExecuteFunctions,
 	type INode,
 	type INodeType,
 	type INodeTypeDescription,
@@ -44,6 +45,19 @@ export function textOf(message: LcMessage): string {
 			.join('');
 	}
 	return '';
+}
+
+/** What a consumer reads first: the model n8n-core supplies, its `mode` and its `messages`. */
+export async function consumerInput(
+	ctx: IExecuteFunctions,
+): Promise<{ model: LcModel; mode: string; messages: unknown }> {
+	const model = (await ctx.getInputConnectionData(
+		NodeConnectionTypes.AiLanguageModel,
+		0,
+	)) as LcModel;
+	const mode = ctx.getNodeParameter('mode', 0) as string;
+	const messages = JSON.parse(ctx.getNodeParameter('messages', 0) as string) as unknown;
+	return { model, mode, messages };
 }
 
 /** A consumer node's description: a main input, the model input, `mode` and `messages` (JSON). */

@@ -7,7 +7,6 @@
  * streamed to the caller, or a request to another host.
  */
 import {
-	NodeConnectionTypes,
 	type IDataObject,
 	type IExecuteFunctions,
 	type INodeExecutionData,
@@ -19,7 +18,7 @@ import { z } from 'zod';
 import type { Fault } from '../emulator';
 import { keyFragmentIn } from '../fixtures/secrets';
 import type { RunResult } from '../harness';
-import { consumerDescription, runWithChatModel, textOf, type LcModel } from './modelHarness';
+import { consumerDescription, consumerInput, runWithChatModel, textOf } from './modelHarness';
 import { chatNode, continueOnFail, imageNode, userMessages, useTestBed } from './setup';
 
 // Upper-case letters too: a URL's host is lower-cased when parsed.
@@ -366,12 +365,7 @@ class KeyConsumer implements INodeType {
 	description = consumerDescription('keyConsumer', 'Test stand-in for a chain or an agent');
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const model = (await this.getInputConnectionData(
-			NodeConnectionTypes.AiLanguageModel,
-			0,
-		)) as LcModel;
-		const mode = this.getNodeParameter('mode', 0) as string;
-		const messages = JSON.parse(this.getNodeParameter('messages', 0) as string) as unknown;
+		const { model, mode, messages } = await consumerInput(this);
 		const calculator = {
 			name: 'calculator',
 			description: 'Evaluates arithmetic',

@@ -26,24 +26,13 @@ const EXECUTION_TIMEOUT_MS = 30000;
 async function setUpInstance(n8n, emulator, owner) {
 	await n8n.ensureOwner(owner);
 	const apiKey = await n8n.createApiKey('registry-e2e');
-	const cred = await n8n.request(
-		'POST',
-		'/api/v1/credentials',
-		{
-			name: 'MiniToolAI emulator',
-			type: wf.CREDENTIAL_TYPE,
-			data: { apiKey: EMULATOR_KEY, baseUrl: emulator.baseUrl },
-		},
-		{ apiKey },
-	);
-	const prepared = wf.prepareWorkflow(wf.readWorkflow(WORKFLOW_FILE), {
-		credential: { id: cred.id, name: cred.name },
+	const credential = await wf.createCredential(n8n, apiKey, {
+		name: 'MiniToolAI emulator',
+		apiKey: EMULATOR_KEY,
+		baseUrl: emulator.baseUrl,
 	});
-	const { name, nodes, connections, settings } = prepared;
-	const body = { name, nodes, connections, settings };
-	const created = await n8n.request('POST', '/api/v1/workflows', body, { apiKey });
-	await n8n.request('POST', `/api/v1/workflows/${created.id}/activate`, {}, { apiKey });
-	return { apiKey, workflowId: created.id };
+	const prepared = wf.prepareWorkflow(wf.readWorkflow(WORKFLOW_FILE), { credential });
+	return { apiKey, workflowId: await wf.createActiveWorkflow(n8n, apiKey, prepared) };
 }
 
 /** Calls the webhook (waiting out the moment after start-up when it is not registered yet). */

@@ -11,6 +11,7 @@ const path = require('node:path');
 const { freePorts } = require('../../../scripts/lib/util');
 const { N8nInstance } = require('../../../scripts/lib/n8nProcess');
 const {
+	clusterEnv,
 	ensureDebianPackages,
 	startRedis,
 	startPostgres,
@@ -19,20 +20,6 @@ const rc = require('./registryChecks');
 const { workerLog, logSize } = require('./queueHelpers');
 
 const WORKER_CONCURRENCY = 2;
-
-function clusterEnv({ redisPort, pgPort }) {
-	return {
-		EXECUTIONS_MODE: 'queue',
-		QUEUE_BULL_REDIS_HOST: '127.0.0.1',
-		QUEUE_BULL_REDIS_PORT: String(redisPort),
-		DB_TYPE: 'postgresdb',
-		DB_POSTGRESDB_HOST: '127.0.0.1',
-		DB_POSTGRESDB_PORT: String(pgPort),
-		DB_POSTGRESDB_DATABASE: 'postgres',
-		DB_POSTGRESDB_USER: 'postgres',
-		DB_POSTGRESDB_PASSWORD: '',
-	};
-}
 
 /** `install(n8n, registry, 'install')` runs the README's install command for an instance. */
 async function runQueueInstall(ctx) {
