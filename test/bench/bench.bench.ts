@@ -24,7 +24,8 @@ import { fixedPollImage, rawChatBatch } from './raw';
 import { runRealN8n, type RealN8nResults } from './realN8n';
 import { runSpike } from './realSpike';
 import { runWorkers } from './realQueue';
-import { buildReport, type BenchResults, type Row } from './report';
+import { startRemoteEmulator, type RemoteEmulator } from './remoteEmulator';
+import { buildReport, type BenchResults, type RateServerPlace, type Row } from './report';
 import { machineInfo, print, selectedMeasurements, writeOut } from './util';
 
 const KEY = 'bench-key';
@@ -81,7 +82,11 @@ function log(line: string): void {
 	print(`[bench] ${line}`);
 }
 
-function engineFor(emulator: Emulator, key = KEY, chat: typeof MiniToolAiChat = MiniToolAiChat) {
+function engineFor(
+	emulator: { baseUrl: string },
+	key = KEY,
+	chat: typeof MiniToolAiChat = MiniToolAiChat,
+) {
 	return createEngine({
 		nodeTypes: [chat, MiniToolAiTextToImage],
 		credentialTypes: [MiniToolAiApi],
@@ -305,25 +310,42 @@ function watchSlots(limit: AdaptiveLimit): { holds: number[]; stop: () => void }
 	return { holds, stop };
 }
 
-async function rateLimited(): Promise<BenchResults['rate']> {
-	const keys = RATE_LIMITS.map((k) => `bench-key-k${k}`);
-	const freeKey = 'bench-key-unlimited';
-	const emulator = await startEmulator({
-		keys: Object.fromEntries([...keys, freeKey].map((key) => [key, 1e6])),
+/**
+ * The server of measurement 4: the emulator in a process of its own (as a real API is elsewhere),
+ * or in the engine's own process, where its work shares the engine's event loop.
+ */
+async function rateServer(where: RateServerPlace, keys: string[]): Promise<RemoteEmulator> {
+	const options = {
+		keys: Object.fromEntries(keys.map((key) => [key, 1e6])),
 		latencyMs: LATENCY_MS,
 		tokenDelayMs: 0,
-		retryAfterSeconds: 1,
-	});
+	};
+	if (where === 'own process') return await startRemoteEmulator(options);
+	const emulator = await startEmulator({ ...options, retryAfterSeconds: 1 });
+	return {
+		baseUrl: emulator.baseUrl,
+		configure: async (o) => emulator.configure(o),
+		reset: async () => emulator.reset(),
+		requests: async () => [...emulator.requests],
+		close: async () => await emulator.close(),
+	};
+}
+
+async function rateLimited(where: RateServerPlace): Promise<BenchResults['rate']> {
+	// A credential of its own per K and per server place: each first run starts with nothing learned.
+	const place = where === 'own process' ? 'p' : 'e';
+	const keys = RATE_LIMITS.map((k) => `bench-key-${place}-k${k}`);
+	const freeKey = `bench-key-${place}-unlimited`;
+	const emulator = await rateServer(where, [...keys, freeKey]);
 	try {
 		const workflow = chatWorkflow(RATE_ITEMS, true);
 		const free = engineFor(emulator, freeKey);
 		const out: BenchResults['rate'] = [];
 		for (const [i, k] of RATE_LIMITS.entries()) {
-			// A credential of its own per K: its first run starts with nothing learned.
 			const engine = engineFor(emulator, keys[i]);
-			emulator.configure({ maxConcurrent: k });
+			await emulator.configure({ maxConcurrent: k });
 			const run = async (which = engine) => {
-				emulator.reset();
+				await emulator.reset();
 				const slots = watchSlots(limitFor(emulator.baseUrl, which === engine ? keys[i] : freeKey));
 				const startedAt = Date.now();
 				const started = performance.now();
@@ -331,7 +353,7 @@ async function rateLimited(): Promise<BenchResults['rate']> {
 				const ms = performance.now() - started;
 				const items = result.output('Chat');
 				const completed = items.filter((it) => String(it.json.text).startsWith('Echo:')).length;
-				const api = emulator.requests.filter((r) => r.server === 'api');
+				const api = (await emulator.requests()).filter((r) => r.server === 'api');
 				const ok = api.filter((r) => r.status === 200);
 				const okDurations = ok.map((r) => (r.endedAt ?? r.startedAt) - r.startedAt);
 				const firstStart = Math.min(...api.map((r) => r.startedAt));
@@ -356,13 +378,23 @@ async function rateLimited(): Promise<BenchResults['rate']> {
 			for (let rep = 0; rep < RATE_REPS; rep++) {
 				runs.push(await run());
 				// The engine's own pace: the same items against a server without a limit.
-				emulator.configure({ maxConcurrent: 0 });
+				await emulator.configure({ maxConcurrent: 0 });
 				unlimited.push(await run(free));
-				emulator.configure({ maxConcurrent: k });
+				await emulator.configure({ maxConcurrent: k });
 			}
 			const learned = limitFor(emulator.baseUrl, keys[i]);
-			out.push({ k, cold, runs, unlimited, learnedLimit: learned.limit, ceiling: learned.ceiling });
-			log(`4. rate limit K=${k} done`);
+			out.push({
+				k,
+				server: where,
+				cold,
+				runs,
+				unlimited,
+				learnedLimit: learned.limit,
+				ceiling: learned.ceiling,
+			});
+			log(
+				`4. rate limit K=${k}, server in ${where === 'own process' ? 'its' : "the engine's"} own process done`,
+			);
 		}
 		return out;
 	} finally {
@@ -652,7 +684,11 @@ describe('benchmarks', () => {
 		// CPU-bound and latency-sensitive parts first, alone on the machine.
 		results.parser = (await attempt('5', parserThroughput)) ?? [];
 		results.chat = (await attempt('1', chatOverhead)) ?? [];
-		results.rate = (await attempt('4', rateLimited)) ?? [];
+		results.rate =
+			(await attempt('4', async () => [
+				...(await rateLimited('own process')),
+				...(await rateLimited('engine process')),
+			])) ?? [];
 		// The image jobs and Max Wait mostly wait and run beside each other. Not beside the real
 		// n8n: its emulator lives in this process, and encoding its photo-like PNGs would delay
 		// the timers that measurements 3 and 7 time.

@@ -31,6 +31,8 @@ export interface BenchResults {
 	}>;
 	rate: Array<{
 		k: number;
+		/** Where the emulator ran: in a process of its own, or in the engine's. */
+		server?: RateServerPlace;
 		/** The first run on a credential: nothing learned yet. */
 		cold: RateRun;
 		/** The runs after it. */
@@ -77,6 +79,9 @@ export interface BenchResults {
 	errors: Record<string, string>;
 	totalMs?: number;
 }
+
+/** Where measurement 4's server runs. */
+export type RateServerPlace = 'own process' | 'engine process';
 
 export interface RateRun {
 	ms: number;
@@ -146,6 +151,13 @@ interface Settings {
 	fixedPollMs: number;
 	rateItems: number;
 	chunkBytes: number;
+}
+
+/** Measurement 4's case: where the server ran (older results do not say). */
+function serverIn(place?: RateServerPlace): string {
+	if (place === 'own process') return '; server in its own process';
+	if (place === 'engine process') return "; server in the engine's process";
+	return '';
 }
 
 /** The row of a measurement that could not run: its first line of the reason. */
@@ -321,7 +333,7 @@ export function buildReport(
 		rows.push({
 			id: '4',
 			measurement: `Throughput: ${settings.rateItems} chat items, 429 + Retry-After 1 beyond K`,
-			case: `K = ${k.k}, limit learned (runs after the first)`,
+			case: `K = ${k.k}, limit learned (runs after the first)${serverIn(k.server)}`,
 			ours: `${counts(k.runs)}; ${spread(total, ' ms', 0)}`,
 			baseline: `ideal ${num(ideal, 0)} ms (${settings.rateItems}/${k.k} × ${num(reqMs, 1)} ms); same items, no limit on the server: ${spread(free, ' ms', 0)}`,
 			comparison: `${num(stats(total).median / floor)}× max(ideal, no-limit run) (goal ≤ 1.25×); ${num(stats(total).median / ideal)}× ideal; ${num(stats(total).median / engineIdeal)}× (first request at ${num(firstRequest, 0)} ms + ideal)`,
@@ -340,7 +352,7 @@ export function buildReport(
 			rows.push({
 				id: '4',
 				measurement: `Throughput: ${settings.rateItems} chat items, 429 + Retry-After 1 beyond K`,
-				case: `K = ${k.k}, first run (nothing learned)`,
+				case: `K = ${k.k}, first run (nothing learned)${serverIn(k.server)}`,
 				ours: `${counts([k.cold])}; ${num(k.cold.ms, 0)} ms`,
 				baseline: `ideal ${num(ideal, 0)} ms; ideal + one Retry-After: ${num(floor, 0)} ms`,
 				comparison: `${num(k.cold.ms / ideal)}× ideal, ${num(k.cold.ms / floor)}× ideal + Retry-After`,
@@ -569,6 +581,8 @@ function chart(r: BenchResults, settings: Settings): string {
 		],
 		true,
 	);
+	// The server in its own process where measured (older results: every row).
+	const ownProcess = r.rate.filter((k) => k.server !== 'engine process');
 	const ratePanel = panel(
 		W / 2,
 		0,
@@ -581,7 +595,7 @@ function chart(r: BenchResults, settings: Settings): string {
 			{
 				label: 'Chat node: total time (ms)',
 				color: '#d9480f',
-				points: r.rate.map((k) =>
+				points: ownProcess.map((k) =>
 					point(
 						k.k,
 						k.runs.map((x) => x.ms),
@@ -592,7 +606,7 @@ function chart(r: BenchResults, settings: Settings): string {
 				label: 'ideal 200/K × request time (ms)',
 				color: '#1c7ed6',
 				dashed: true,
-				points: r.rate.map((k) => ({
+				points: ownProcess.map((k) => ({
 					x: k.k,
 					y: (settings.rateItems / k.k) * stats(k.runs.map((x) => x.medianRequestMs)).median,
 				})),
@@ -600,7 +614,7 @@ function chart(r: BenchResults, settings: Settings): string {
 			{
 				label: 'items completed',
 				color: '#2b8a3e',
-				points: r.rate.map((k) =>
+				points: ownProcess.map((k) =>
 					point(
 						k.k,
 						k.runs.map((x) => x.completed),
