@@ -19,19 +19,13 @@ import { MAX_DEPTH } from './jsonParser';
 import { deepEqual, hasOwn, isObject, joinPath, jsonTypeOf } from './jsonValue';
 import { checkNumber, checkString } from './schemaScalars';
 import { findRefCycles, resolveRef } from './schemaRefs';
+import type { JsonSchema, SchemaError } from './schemaTypes';
 import { BUDGET_PROBLEM, spend, type Run } from './validationRun';
 
 export { resolveRef };
 export { MAX_VALIDATION_STEPS } from './validationRun';
 
-export type JsonSchema = boolean | { [keyword: string]: unknown };
-
-export interface SchemaError {
-	/** Where in the value, e.g. `items[2].price`; empty for the value itself. */
-	path: string;
-	/** What is wrong, e.g. `expected number, got string`. */
-	problem: string;
-}
+export type { JsonSchema, SchemaError } from './schemaTypes';
 
 export type ValidationResult =
 	| { ok: true }

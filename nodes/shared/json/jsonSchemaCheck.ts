@@ -1,4 +1,4 @@
-import type { JsonSchema } from './jsonSchema';
+import type { JsonSchema } from './schemaTypes';
 import { ANNOTATIONS, ENFORCED, children, isSchema, keywordProblem } from './schemaKeywords';
 import { escapePointer, findRefCycles } from './schemaRefs';
 

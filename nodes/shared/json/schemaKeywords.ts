@@ -3,7 +3,7 @@
  * and what is wrong with one keyword's value: the rules checkSchema (jsonSchemaCheck.ts) applies
  * at each place of a schema.
  */
-import type { JsonSchema } from './jsonSchema';
+import type { JsonSchema } from './schemaTypes';
 import { analysePattern } from './patternSafety';
 import { escapePointer, resolveRef } from './schemaRefs';
 

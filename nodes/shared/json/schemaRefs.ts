@@ -6,7 +6,7 @@
  * ({"$ref":"#"}, or {"anyOf":[{"$ref":"#"},…]} which branches too). Recursion through the latter
  * (a tree of comments) ends with the value.
  */
-import type { JsonSchema } from './jsonSchema';
+import type { JsonSchema } from './schemaTypes';
 
 type SchemaObject = { [keyword: string]: unknown };
 

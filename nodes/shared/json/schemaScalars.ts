@@ -3,7 +3,7 @@
  * patterns, which run only when their shape is safe and on text up to their limit
  * (patternSafety.ts), compiled once per schema.
  */
-import type { SchemaError } from './jsonSchema';
+import type { SchemaError } from './schemaTypes';
 import { patternRunner } from './patternSafety';
 import { spend, type Run } from './validationRun';
 

@@ -2,7 +2,7 @@
  * The work budget of one validation (jsonSchema.ts): whatever the schema and the value, checking
  * stops after MAX_VALIDATION_STEPS steps with a problem that says so.
  */
-import type { JsonSchema } from './jsonSchema';
+import type { JsonSchema } from './schemaTypes';
 
 /**
  * Work one validation may do. A step is one subschema applied to one value, one enum option or
