@@ -8,6 +8,7 @@
 const assert = require('node:assert/strict');
 
 const { paidJobLine } = require('./crashChecks');
+const { receivedFrom } = require('./runs');
 const {
 	sleep,
 	postWebhook,
@@ -26,6 +27,7 @@ async function runCrash(ctx) {
 	delays.set(PROMPT, JOB_DELAY_MS);
 	const crash = (report.crash = { jobDelayMs: JOB_DELAY_MS });
 	const offsets = workers.map(logSize);
+	const received = receivedFrom(emulator);
 	const pending = postWebhook(
 		main,
 		'mtai-queue-image',
@@ -39,7 +41,7 @@ async function runCrash(ctx) {
 	await checks.check('queue crash: the worker running Generate logs the paid job', async () => {
 		const deadline = Date.now() + 30_000;
 		while (Date.now() < deadline && !found) {
-			job = jobByPrompt(emulator, PROMPT)[0];
+			job = jobByPrompt(received(), PROMPT)[0];
 			for (const [i, w] of workers.entries()) {
 				const line = job && paidJobLine(workerLog(w, offsets[i]).text);
 				if (line && line.jobId === String(job.jobid)) {
@@ -82,11 +84,11 @@ async function runCrash(ctx) {
 			assert.equal(got.status, 200, got.text);
 			assert.equal(got.json.done, true, got.text);
 			assert.equal(got.json.imageUrl, `${emulator.imageBaseUrl}/images/${job.jobid}.png`);
-			assert.equal(jobByPrompt(emulator, PROMPT).length, 1, 'the job was submitted again');
+			assert.equal(jobByPrompt(received(), PROMPT).length, 1, 'the job was submitted again');
 		},
 	);
 	// What n8n made of the killed run so far (reported, not asserted: n8n's business).
-	crash.resubmits = jobByPrompt(emulator, PROMPT).length - 1;
+	crash.resubmits = jobByPrompt(received(), PROMPT).length - 1;
 	crash.caller = caller
 		? {
 				status: caller.status,
