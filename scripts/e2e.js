@@ -95,7 +95,6 @@ const TOKEN_DELAY_MS = 80;
 const cleanups = new Cleanups().watch();
 
 async function main() {
-	const totalStarted = Date.now();
 	const stages = new Stages();
 	const checks = new Checks(log);
 	let streamTimings = [];
@@ -241,10 +240,7 @@ async function main() {
 	} finally {
 		await stages.time('stop', () => cleanups.runAll());
 	}
-	const totalMs = Date.now() - totalStarted;
-	console.log(
-		`\nstage durations:\n${stages.summary()}\n  ${'total'.padEnd(28)} ${(totalMs / 1000).toFixed(1)} s`,
-	);
+	stages.print();
 	if (n8n && n8n.deathsAfterRun.length) {
 		// Judged by the run they printed (N8nInstance.execute); listed so they stay visible.
 		console.log(

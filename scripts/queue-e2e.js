@@ -128,7 +128,6 @@ function printReport(report) {
 }
 
 async function main() {
-	const totalStarted = Date.now();
 	const stages = new Stages();
 	const checks = new Checks(log);
 	const report = {};
@@ -233,11 +232,8 @@ async function main() {
 		sampler.stop();
 		await stages.time('stop', () => cleanups.runAll());
 	}
-	const totalMs = Date.now() - totalStarted;
 	printReport(report);
-	console.log(
-		`\nstage durations:\n${stages.summary()}\n  ${'total'.padEnd(28)} ${(totalMs / 1000).toFixed(1)} s`,
-	);
+	stages.print();
 	console.log(`memory: ${sampler.report()}`);
 	checks.finish('queue');
 }

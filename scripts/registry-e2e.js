@@ -202,7 +202,6 @@ async function singleInstance({ host, registry, emulator, workDir, checks, stage
 }
 
 async function main() {
-	const totalStarted = Date.now();
 	const stages = new Stages();
 	const checks = new Checks(log);
 	const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'minitoolai-registry-'));
@@ -245,10 +244,7 @@ async function main() {
 	} finally {
 		await stages.time('stop', () => cleanups.runAll());
 	}
-	const totalMs = Date.now() - totalStarted;
-	console.log(
-		`\nstage durations:\n${stages.summary()}\n  ${'total'.padEnd(28)} ${(totalMs / 1000).toFixed(1)} s`,
-	);
+	stages.print();
 	checks.finish('registry');
 }
 

@@ -111,6 +111,7 @@ async function waitFor(what, check, { timeoutMs = 60000, intervalMs = 250 } = {}
 class Stages {
 	constructor() {
 		this.list = [];
+		this.startedAt = Date.now();
 	}
 	async time(name, fn) {
 		const started = Date.now();
@@ -125,6 +126,11 @@ class Stages {
 	}
 	summary() {
 		return this.list.map((s) => `  ${s.name.padEnd(28)} ${(s.ms / 1000).toFixed(1)} s`).join('\n');
+	}
+	/** Every stage's time and the total since the runner began (made this object). */
+	print() {
+		const total = ((Date.now() - this.startedAt) / 1000).toFixed(1);
+		console.log(`\nstage durations:\n${this.summary()}\n  ${'total'.padEnd(28)} ${total} s`);
 	}
 }
 

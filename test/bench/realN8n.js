@@ -14,7 +14,7 @@ const { N8nInstance } = require('../../scripts/lib/n8nProcess');
 const { freePorts } = require('../../scripts/lib/util');
 const wf = require('../../scripts/lib/workflows');
 const { startEmulator } = require('../emulator');
-const { sleep, nowMs } = require('./util');
+const { sleep, nowMs, runCleanups } = require('./util');
 const {
 	KEY,
 	node,
@@ -233,12 +233,7 @@ async function runRealN8n({
 		out.memory = out.memory || { error: message };
 		out.scale = out.scale || { error: message };
 	} finally {
-		while (cleanups.length) {
-			const fn = cleanups.pop();
-			await Promise.resolve()
-				.then(fn)
-				.catch(() => undefined);
-		}
+		await runCleanups(cleanups);
 	}
 	return out;
 }

@@ -20,7 +20,7 @@ const wf = require('../../scripts/lib/workflows');
 const { startEmulator } = require('../emulator');
 const { listExecutions, logSize, workerLog } = require('../e2e/lib/queueHelpers');
 const { KEY, PKG, node, linear } = require('./n8nRun');
-const { nowMs } = require('./util');
+const { nowMs, runCleanups } = require('./util');
 
 const OWNER = { email: 'bench@minitoolai.local', password: 'Bench-Passw0rd!' };
 const WEBHOOK_TIMEOUT_MS = 10 * 60_000;
@@ -318,12 +318,7 @@ async function runWorkers({ workerCounts, serverLimit, load, emulatorOptions, wo
 	} catch (error) {
 		out.error = `setup failed: ${error.message}`;
 	} finally {
-		while (cleanups.length) {
-			const fn = cleanups.pop();
-			await Promise.resolve()
-				.then(fn)
-				.catch(() => undefined);
-		}
+		await runCleanups(cleanups);
 	}
 	return out;
 }

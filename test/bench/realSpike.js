@@ -19,7 +19,7 @@ const { activate, probeStatus } = require('../e2e/lib/streamChecks');
 const { startEmulator } = require('../emulator');
 const { KEY, PKG, CRED, node, chatNode, processTreeRssKb } = require('./n8nRun');
 const { spike } = require('./spikeCallers');
-const { nowMs, sleep } = require('./util');
+const { nowMs, runCleanups, sleep } = require('./util');
 
 const OWNER = { email: 'bench@minitoolai.local', password: 'Bench-Passw0rd!' };
 const WEBHOOK_PATH = 'bench-spike';
@@ -324,11 +324,7 @@ async function runSpike({
 	} catch (error) {
 		out.error = error.message;
 	} finally {
-		while (cleanups.length) {
-			await Promise.resolve()
-				.then(cleanups.pop())
-				.catch(() => undefined);
-		}
+		await runCleanups(cleanups);
 	}
 	return out;
 }

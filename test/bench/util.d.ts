@@ -15,3 +15,4 @@ export interface MachineInfo {
 export declare function machineInfo(): MachineInfo;
 export declare function nowMs(): number;
 export declare function selectedMeasurements(): string[] | null;
+export declare function runCleanups(cleanups: Array<() => unknown>): Promise<void>;

@@ -47,7 +47,18 @@ function selectedMeasurements() {
 	return only ? only.split(',').map((s) => s.trim()) : null;
 }
 
+/** Runs and empties `cleanups` last-in first-out; a failing step does not stop the others. */
+async function runCleanups(cleanups) {
+	while (cleanups.length) {
+		const fn = cleanups.pop();
+		await Promise.resolve()
+			.then(fn)
+			.catch(() => undefined);
+	}
+}
+
 module.exports = {
+	runCleanups,
 	REPO_ROOT,
 	OUT_DIR,
 	sleep,
